@@ -1,0 +1,8 @@
+# Copyright (c) 2026, auto_service_crm contributors
+# For license information, please see license.txt
+
+from frappe.model.document import Document
+
+
+class AppealChannel(Document):
+	pass

@@ -1,0 +1,42 @@
+# Copyright (c) 2026, auto_service_crm contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import getdate, nowdate
+
+from auto_service_crm.rules.vehicles import (
+	InvalidVehicleData,
+	MileageReading,
+	check_mileage_readings,
+	check_year,
+	normalize_plate,
+	normalize_vin,
+	vehicle_title,
+)
+
+
+class CustomerVehicle(Document):
+	def validate(self):
+		try:
+			self.vin = normalize_vin(self.vin)
+			self.license_plate = normalize_plate(self.license_plate)
+			check_year(self.year, getdate(nowdate()).year)
+			self.current_mileage = check_mileage_readings(
+				MileageReading(getdate(row.reading_date), row.mileage) for row in self.mileage_readings
+			)
+		except InvalidVehicleData as e:
+			frappe.throw(str(e), title=_("Invalid Vehicle Data"))
+		self.validate_unique_vin()
+		self.title = vehicle_title(self.vehicle_model, self.license_plate, self.vin)
+
+	def validate_unique_vin(self):
+		if not self.vin:
+			return
+		other = frappe.db.exists("Customer Vehicle", {"vin": self.vin, "name": ("!=", self.name)})
+		if other:
+			frappe.throw(
+				_("VIN {0} is already recorded on vehicle {1}").format(frappe.bold(self.vin), frappe.bold(other)),
+				title=_("Duplicate VIN"),
+			)

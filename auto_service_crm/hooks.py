@@ -1,0 +1,17 @@
+app_name = "auto_service_crm"
+app_title = "Auto Service CRM"
+app_publisher = "auto_service_crm contributors"
+app_description = "Client appeals of a car service station: every channel, identification, categories, results, hand-off"
+app_email = "dev@auto-service-crm.invalid"
+app_license = "MIT"
+required_apps = ["erpnext"]
+
+# Installation
+# ------------
+before_install = "auto_service_crm.setup.install.before_install"
+after_install = "auto_service_crm.setup.install.after_install"
+after_migrate = "auto_service_crm.setup.install.after_migrate"
+before_uninstall = "auto_service_crm.setup.install.before_uninstall"
+
+# Fixtures: only records that must always match the code, filtered to this app's own.
+fixtures = []

@@ -1,0 +1,32 @@
+"""Fields the app adds to ERPNext's own DocTypes, created on install and removed on uninstall."""
+
+
+def get_custom_fields() -> dict[str, list[dict]]:
+	return {
+		"Sales Order": [
+			{
+				"fieldname": "is_repair_order",
+				"fieldtype": "Check",
+				"label": "Is Repair Order",
+				"insert_after": "order_type",
+				"description": "A repair order (заказ-наряд) of the service station.",
+			},
+			{
+				"fieldname": "customer_vehicle",
+				"fieldtype": "Link",
+				"label": "Customer Vehicle",
+				"options": "Customer Vehicle",
+				"insert_after": "is_repair_order",
+			},
+			{
+				"fieldname": "service_request",
+				"fieldtype": "Link",
+				"label": "Service Request",
+				"options": "Service Request",
+				"insert_after": "customer_vehicle",
+				"read_only": 1,
+				"no_copy": 1,
+				"search_index": 1,
+			},
+		],
+	}

@@ -1,0 +1,212 @@
+"""The records a new site starts with (seed 000_fb252e4d6812e62f.txt), as plain data.
+
+They are created once, on install and on every migrate, only when missing: a consultant
+may edit, hide, reorder or extend them in the desk and keeps those changes.
+"""
+
+ROLES = (
+	"Auto Service Operator",
+	"Service Advisor",
+	"Parts Manager",
+	"Auto Service Manager",
+)
+
+CHANNELS = (
+	{"channel_name": "Incoming Call", "is_call": 1},
+	{"channel_name": "Missed Call", "is_call": 1},
+	{"channel_name": "Website Form"},
+	{"channel_name": "Chat"},
+	{"channel_name": "Mobile App"},
+	{"channel_name": "Visit"},
+	{"channel_name": "Email"},
+)
+
+# category: Open (being worked on), Paused (waits for a date), Completed, Refused.
+APPEAL_STATUSES = (
+	{"status_name": "New", "category": "Open", "is_default": 1, "color": "#2490EF"},
+	{"status_name": "In Progress", "category": "Open", "color": "#ECAD4B"},
+	{"status_name": "Callback Scheduled", "category": "Paused", "color": "#8D99A6"},
+	{"status_name": "Handed Off", "category": "Completed", "color": "#29CD42"},
+	{"status_name": "Closed", "category": "Completed", "color": "#5E64FF"},
+	{"status_name": "Refused", "category": "Refused", "color": "#E24C4C"},
+)
+
+SERVICE_REQUEST_STATUSES = (
+	{"status_name": "Open", "category": "Open", "is_default": 1, "color": "#2490EF"},
+	{"status_name": "Booked", "category": "Open", "color": "#29CD42"},
+	{"status_name": "Postponed", "category": "Paused", "color": "#8D99A6"},
+	{"status_name": "Awaiting Client", "category": "Open", "color": "#ECAD4B"},
+	{"status_name": "Completed", "category": "Completed", "color": "#5E64FF"},
+	{"status_name": "Refused", "category": "Refused", "color": "#E24C4C"},
+)
+
+HAND_OFF = "Hand Off to Service Request"
+
+RESULTS = (
+	{
+		"result_name": "Client Booked",
+		"action": HAND_OFF,
+		"service_request_kind": "Repair",
+		"service_request_status": "Booked",
+		"appeal_status": "Handed Off",
+		"requires_booking_time": 1,
+		"description": "The client booked a visit and plans to come to the station.",
+	},
+	{
+		"result_name": "Postpone",
+		"action": HAND_OFF,
+		"service_request_kind": "Repair",
+		"service_request_status": "Postponed",
+		"appeal_status": "Handed Off",
+		"requires_callback_time": 1,
+		"description": "The client is interested in the station's services but has not booked yet.",
+	},
+	{
+		"result_name": "Await Client with Reservation",
+		"action": HAND_OFF,
+		"service_request_kind": "Parts",
+		"service_request_status": "Awaiting Client",
+		"appeal_status": "Handed Off",
+		"reserve_stock": 1,
+		"requires_items": 1,
+		"description": "The client will come for the parts; they are reserved in stock.",
+	},
+	{
+		"result_name": "Await Client without Reservation",
+		"action": HAND_OFF,
+		"service_request_kind": "Parts",
+		"service_request_status": "Awaiting Client",
+		"appeal_status": "Handed Off",
+		"description": "The client will come for the parts; nothing is reserved.",
+	},
+	{
+		"result_name": "Sale Made",
+		"action": HAND_OFF,
+		"service_request_kind": "Parts",
+		"service_request_status": "Completed",
+		"appeal_status": "Handed Off",
+		"record_sale": 1,
+		"requires_sales_order": 1,
+		"description": "The parts were sold.",
+	},
+	{
+		"result_name": "Redirect",
+		"action": "Redirect",
+		"appeal_status": "In Progress",
+		"requires_assignee": 1,
+		"description": "Another specialist takes the client, now or by calling back at a set time.",
+	},
+	{
+		"result_name": "Refused",
+		"action": "Close Appeal",
+		"appeal_status": "Refused",
+		"requires_reason": 1,
+		"description": "The client refused.",
+	},
+)
+
+CATEGORIES = (
+	{
+		"category_name": "Repair Services",
+		"display_order": 1,
+		"is_targeted": 1,
+		"on_selection": "Ask for Result",
+		"results": ("Client Booked", "Postpone", "Redirect", "Refused"),
+		"description": "The client is interested in the station's services. Booking the client "
+		"hands the appeal off into a Service Request.",
+		"call_script": "<p>Ask what is wrong with the car and when the client can come. "
+		"Check the car, its year and the mileage. Offer the nearest free time.</p>",
+	},
+	{
+		"category_name": "Spare Parts",
+		"display_order": 2,
+		"is_targeted": 1,
+		"on_selection": "Ask for Result",
+		"results": (
+			"Await Client with Reservation",
+			"Await Client without Reservation",
+			"Sale Made",
+			"Redirect",
+			"Refused",
+		),
+		"description": "The client wants to buy parts. Confirming the purchase hands the appeal "
+		"off into a Service Request.",
+		"call_script": "<p>Ask for the car (VIN if possible) and the parts wanted. "
+		"Tell the price and availability; offer to reserve them.</p>",
+	},
+	{
+		"category_name": "Call Continuation",
+		"display_order": 3,
+		"on_selection": "Close Appeal",
+		"closing_status": "Closed",
+		"automatic_rule": "Call Continuation",
+		"description": "The client called two or more times in one day, or has an open "
+		"Service Request. The appeal ends here.",
+	},
+	{
+		"category_name": "Repair Order Status",
+		"display_order": 4,
+		"on_selection": "Close Appeal",
+		"closing_status": "Closed",
+		"automatic_rule": "Open Repair Order",
+		"description": "The client asks how the repair is going: there is an open repair order. "
+		"The appeal ends here.",
+	},
+	{
+		"category_name": "Repeat Appeal",
+		"display_order": 5,
+		"on_selection": "Continue Service Request",
+		"closing_status": "Closed",
+		"automatic_rule": "Recently Refused Service Request",
+		"description": "The client comes back to a Service Request refused within the last month. "
+		"The appeal ends and that Service Request continues.",
+	},
+	{
+		"category_name": "Other",
+		"display_order": 6,
+		"on_selection": "Close Appeal",
+		"closing_status": "Closed",
+		"description": "Any other appeal that is not targeted. The appeal ends here.",
+	},
+)
+
+# What the app's roles need on ERPNext's own DocTypes to take a call: find and create clients,
+# see their orders and calls. Added as Custom DocPerm rows (only when missing) and removed on
+# uninstall, together with the roles.
+ERPNEXT_PERMISSIONS = {
+	"Customer": {
+		"Auto Service Operator": ("read", "write", "create", "report"),
+		"Service Advisor": ("read", "write", "create", "report"),
+		"Parts Manager": ("read", "write", "create", "report"),
+		"Auto Service Manager": ("read", "write", "create", "report", "export"),
+	},
+	"Contact": {
+		"Auto Service Operator": ("read", "write", "create"),
+		"Service Advisor": ("read", "write", "create"),
+		"Parts Manager": ("read", "write", "create"),
+		"Auto Service Manager": ("read", "write", "create", "report"),
+	},
+	"Sales Order": {
+		"Auto Service Operator": ("read",),
+		"Service Advisor": ("read", "write", "create", "submit", "report"),
+		"Parts Manager": ("read", "write", "create", "submit", "report"),
+		"Auto Service Manager": ("read", "report", "export"),
+	},
+	"Call Log": {
+		"Auto Service Operator": ("read", "write"),
+		"Service Advisor": ("read",),
+		"Parts Manager": ("read",),
+		"Auto Service Manager": ("read", "report"),
+	},
+	"Appointment": {
+		"Auto Service Operator": ("read", "write", "create"),
+		"Service Advisor": ("read", "write", "create"),
+		"Auto Service Manager": ("read", "write", "create", "report"),
+	},
+	"Item": {
+		"Auto Service Operator": ("read",),
+		"Service Advisor": ("read",),
+		"Parts Manager": ("read",),
+		"Auto Service Manager": ("read",),
+	},
+}

@@ -1,0 +1,107 @@
+"""Install, migrate and uninstall steps: every step is idempotent and keeps a consultant's edits."""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+from frappe.permissions import setup_custom_perms
+
+from auto_service_crm.setup import defaults
+from auto_service_crm.setup.custom_fields import get_custom_fields
+
+
+def before_install():
+	make_roles()
+
+
+def after_install():
+	after_migrate()
+
+
+def after_migrate():
+	make_roles()
+	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	make_default_records()
+	add_erpnext_permissions()
+
+
+def before_uninstall():
+	delete_custom_fields(get_custom_fields())
+	remove_erpnext_permissions()
+	delete_roles()
+
+
+def make_roles():
+	for role in defaults.ROLES:
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
+				ignore_permissions=True
+			)
+
+
+def make_default_records():
+	"""Create each default record that is missing; leave existing ones as the consultant left them."""
+	insert_missing("Appeal Channel", "channel_name", defaults.CHANNELS)
+	insert_missing("Appeal Status", "status_name", defaults.APPEAL_STATUSES)
+	insert_missing("Service Request Status", "status_name", defaults.SERVICE_REQUEST_STATUSES)
+	insert_missing("Appeal Result", "result_name", defaults.RESULTS)
+	insert_missing(
+		"Appeal Category",
+		"category_name",
+		[
+			{**category, "results": [{"result": result} for result in category.get("results", ())]}
+			for category in defaults.CATEGORIES
+		],
+	)
+
+
+def insert_missing(doctype: str, name_field: str, records) -> None:
+	for record in records:
+		if frappe.db.exists(doctype, record[name_field]):
+			continue
+		frappe.get_doc({"doctype": doctype, **record}).insert(ignore_permissions=True)
+
+
+def add_erpnext_permissions():
+	for doctype, roles in defaults.ERPNEXT_PERMISSIONS.items():
+		if not frappe.db.exists("DocType", doctype):
+			continue
+		for role, rights in roles.items():
+			if frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0}):
+				continue
+			setup_custom_perms(doctype)
+			frappe.get_doc(
+				{
+					"doctype": "Custom DocPerm",
+					"parent": doctype,
+					"parenttype": "DocType",
+					"parentfield": "permissions",
+					"role": role,
+					"permlevel": 0,
+					**{right: 1 for right in rights},
+				}
+			).insert(ignore_permissions=True)
+		frappe.clear_cache(doctype=doctype)
+
+
+def remove_erpnext_permissions():
+	for doctype in defaults.ERPNEXT_PERMISSIONS:
+		frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": ("in", defaults.ROLES)})
+		frappe.clear_cache(doctype=doctype)
+
+
+def delete_custom_fields(custom_fields: dict) -> None:
+	for doctype, fields in custom_fields.items():
+		fieldnames = [field["fieldname"] for field in fields]
+		for name in frappe.get_all(
+			"Custom Field", filters={"dt": doctype, "fieldname": ("in", fieldnames)}, pluck="name"
+		):
+			frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+		frappe.clear_cache(doctype=doctype)
+
+
+def delete_roles():
+	for role in defaults.ROLES:
+		frappe.db.delete("Has Role", {"role": role})
+		frappe.db.delete("DocPerm", {"role": role})
+		frappe.db.delete("Custom DocPerm", {"role": role})
+		if frappe.db.exists("Role", role):
+			frappe.delete_doc("Role", role, ignore_permissions=True, force=True)

@@ -1,0 +1,20 @@
+"""Configurable statuses (Appeal Status, Service Request Status) and what each status means."""
+
+import frappe
+
+OPEN_CATEGORIES = ("Open", "Paused")
+CLOSED_CATEGORIES = ("Completed", "Refused")
+
+
+def default_status(status_doctype: str) -> str | None:
+	return frappe.db.get_value(status_doctype, {"is_default": 1}, "name") or frappe.db.get_value(
+		status_doctype, {"category": "Open"}, "name", order_by="creation asc"
+	)
+
+
+def keep_single_default(doc) -> None:
+	"""Only one status of a DocType is the default: setting it clears the others."""
+	if doc.is_default:
+		frappe.db.set_value(
+			doc.doctype, {"is_default": 1, "name": ("!=", doc.name)}, "is_default", 0, update_modified=False
+		)

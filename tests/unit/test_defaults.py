@@ -1,0 +1,103 @@
+"""The default categories and results are exactly those of seed 000_fb252e4d6812e62f.txt."""
+
+from auto_service_crm.setup import defaults
+
+CATEGORIES = {c["category_name"]: c for c in defaults.CATEGORIES}
+RESULTS = {r["result_name"]: r for r in defaults.RESULTS}
+
+
+def test_six_predefined_categories_in_seed_order():
+	assert list(CATEGORIES) == [
+		"Repair Services",
+		"Spare Parts",
+		"Call Continuation",
+		"Repair Order Status",
+		"Repeat Appeal",
+		"Other",
+	]
+	assert [c["display_order"] for c in defaults.CATEGORIES] == [1, 2, 3, 4, 5, 6]
+
+
+def test_repair_services_results():
+	assert CATEGORIES["Repair Services"]["results"] == ("Client Booked", "Postpone", "Redirect", "Refused")
+
+
+def test_spare_parts_results():
+	assert CATEGORIES["Spare Parts"]["results"] == (
+		"Await Client with Reservation",
+		"Await Client without Reservation",
+		"Sale Made",
+		"Redirect",
+		"Refused",
+	)
+
+
+def test_categories_without_results_end_the_appeal_or_continue_the_request():
+	for name in ("Call Continuation", "Repair Order Status", "Other"):
+		assert CATEGORIES[name]["on_selection"] == "Close Appeal"
+		assert not CATEGORIES[name].get("results")
+	assert CATEGORIES["Repeat Appeal"]["on_selection"] == "Continue Service Request"
+
+
+def test_automatic_rules_are_on_the_three_automatic_categories():
+	rules = {name: c.get("automatic_rule") for name, c in CATEGORIES.items() if c.get("automatic_rule")}
+	assert rules == {
+		"Call Continuation": "Call Continuation",
+		"Repair Order Status": "Open Repair Order",
+		"Repeat Appeal": "Recently Refused Service Request",
+	}
+
+
+def test_only_targeted_categories_are_repair_and_parts():
+	assert {n for n, c in CATEGORIES.items() if c.get("is_targeted")} == {"Repair Services", "Spare Parts"}
+
+
+def test_every_result_referenced_exists_and_every_result_is_used():
+	used = {r for c in defaults.CATEGORIES for r in c.get("results", ())}
+	assert used == set(RESULTS)
+
+
+def test_results_hand_off_the_right_kind():
+	assert RESULTS["Client Booked"]["service_request_kind"] == "Repair"
+	assert RESULTS["Client Booked"]["requires_booking_time"]
+	assert RESULTS["Postpone"]["service_request_kind"] == "Repair"
+	assert RESULTS["Await Client with Reservation"]["reserve_stock"]
+	assert not RESULTS["Await Client without Reservation"].get("reserve_stock")
+	assert RESULTS["Sale Made"]["record_sale"]
+	assert RESULTS["Redirect"]["requires_assignee"]
+	assert RESULTS["Refused"]["requires_reason"]
+
+
+def test_statuses_referenced_exist_and_each_list_has_one_default():
+	appeal = {s["status_name"] for s in defaults.APPEAL_STATUSES}
+	request = {s["status_name"] for s in defaults.SERVICE_REQUEST_STATUSES}
+	for r in defaults.RESULTS:
+		assert r["appeal_status"] in appeal
+		if r.get("service_request_status"):
+			assert r["service_request_status"] in request
+	for c in defaults.CATEGORIES:
+		if c.get("closing_status"):
+			assert c["closing_status"] in appeal
+	for statuses in (defaults.APPEAL_STATUSES, defaults.SERVICE_REQUEST_STATUSES):
+		assert sum(1 for s in statuses if s.get("is_default")) == 1
+		assert {s["category"] for s in statuses} == {"Open", "Paused", "Completed", "Refused"}
+
+
+def test_default_records_match_their_doctypes():
+	"""Every key of a default record is a field of its DocType, every Select value an option."""
+	from tests.static.app_files import doctypes
+
+	dts = doctypes()
+	for doctype, records in (
+		("Appeal Channel", defaults.CHANNELS),
+		("Appeal Status", defaults.APPEAL_STATUSES),
+		("Service Request Status", defaults.SERVICE_REQUEST_STATUSES),
+		("Appeal Result", defaults.RESULTS),
+		("Appeal Category", defaults.CATEGORIES),
+	):
+		fields = {f["fieldname"]: f for f in dts[doctype]["fields"]}
+		for record in records:
+			for key, value in record.items():
+				assert key in fields, f"{doctype}.{key}"
+				if fields[key]["fieldtype"] == "Select":
+					assert value in fields[key]["options"].split("\n"), f"{doctype}.{key} = {value}"
