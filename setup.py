@@ -28,7 +28,6 @@ setup(
 	extras_require={"test": ["pytest>=7"]},
 	classifiers=[
 		"Framework :: Frappe",
-		"License :: OSI Approved :: MIT License",
 		"Programming Language :: Python :: 3",
 	],
 )

@@ -19,9 +19,7 @@ def repair_order_filters_from_settings() -> dict:
 def get_client_kind(customer: str | None) -> ClientKind:
 	if not customer:
 		return decide_client_kind(None)
-	submitted_sales = frappe.db.count(
-		"Sales Invoice", {"customer": customer, "docstatus": 1, "is_return": 0}
-	)
+	submitted_sales = frappe.db.count("Sales Invoice", {"customer": customer, "docstatus": 1, "is_return": 0})
 	completed_repair_orders = 0
 	if not submitted_sales:
 		completed_repair_orders = frappe.db.count(

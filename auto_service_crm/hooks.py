@@ -1,10 +1,13 @@
 app_name = "auto_service_crm"
 app_title = "Auto Service CRM"
 app_publisher = "auto_service_crm contributors"
-app_description = "Client appeals of a car service station: every channel, identification, categories, results, hand-off"
+app_description = (
+	"Client appeals of a car service station: every channel, identification, categories, results, hand-off"
+)
 app_email = "dev@auto-service-crm.invalid"
 app_license = "MIT"
-required_apps = ["erpnext"]
+required_apps = ["frappe/erpnext"]  # org/repo: parsed without asking GitHub
+export_python_type_annotations = True
 
 # Installation
 # ------------

@@ -16,7 +16,7 @@ def integration_site() -> tuple[str | None, str]:
 	"""(site, reason): the site to run the integration tier on, or None and why not."""
 	if importlib.util.find_spec("frappe") is None:
 		return None, "frappe is not importable here (run pytest with the bench's Python for this tier)"
-	bench = Path(importlib.util.find_spec("frappe").origin).resolve().parents[2]
+	bench = Path(importlib.util.find_spec("frappe").origin).resolve().parents[3]
 	site = os.environ.get("AUTO_SERVICE_CRM_TEST_SITE")
 	if not site:
 		current = bench / "sites" / "currentsite.txt"
@@ -30,7 +30,7 @@ def integration_site() -> tuple[str | None, str]:
 
 SITE, SITE_REASON = integration_site()
 if SITE is None:
-	collect_ignore_glob = ["integration/*"]
+	collect_ignore = ["integration"]
 
 
 def pytest_report_header(config):

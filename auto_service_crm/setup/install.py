@@ -14,13 +14,13 @@ def before_install():
 
 def after_install():
 	after_migrate()
+	add_erpnext_permissions()
 
 
 def after_migrate():
 	make_roles()
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
 	make_default_records()
-	add_erpnext_permissions()
 
 
 def before_uninstall():
@@ -38,25 +38,36 @@ def make_roles():
 
 
 def make_default_records():
-	"""Create each default record that is missing; leave existing ones as the consultant left them."""
-	insert_missing("Appeal Channel", "channel_name", defaults.CHANNELS)
-	insert_missing("Appeal Status", "status_name", defaults.APPEAL_STATUSES)
-	insert_missing("Service Request Status", "status_name", defaults.SERVICE_REQUEST_STATUSES)
-	insert_missing("Appeal Result", "result_name", defaults.RESULTS)
-	insert_missing(
+	"""Give each configurable list its defaults while it is empty.
+
+	A list the consultant has already filled is left alone, so a default that was renamed or
+	deleted in the desk does not come back on the next migrate (hide a category with *Show in
+	List* rather than deleting it). Later versions add defaults with patches.
+	"""
+	seed("Appeal Channel", defaults.CHANNELS)
+	seed("Appeal Status", defaults.APPEAL_STATUSES)
+	seed("Service Request Status", defaults.SERVICE_REQUEST_STATUSES)
+	seed("Appeal Result", defaults.RESULTS)
+	seed(
 		"Appeal Category",
-		"category_name",
 		[
-			{**category, "results": [{"result": result} for result in category.get("results", ())]}
+			{
+				**category,
+				"results": [
+					{"result": result}
+					for result in category.get("results", ())
+					if frappe.db.exists("Appeal Result", result)
+				],
+			}
 			for category in defaults.CATEGORIES
 		],
 	)
 
 
-def insert_missing(doctype: str, name_field: str, records) -> None:
+def seed(doctype: str, records) -> None:
+	if frappe.db.count(doctype):
+		return
 	for record in records:
-		if frappe.db.exists(doctype, record[name_field]):
-			continue
 		frappe.get_doc({"doctype": doctype, **record}).insert(ignore_permissions=True)
 
 

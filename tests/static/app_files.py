@@ -76,9 +76,7 @@ def functions_in(module_file: Path) -> set[str]:
 	names |= {
 		t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)
 	}
-	names |= {
-		a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names
-	}
+	names |= {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
 	return names
 
 

@@ -23,7 +23,7 @@ HOOK_PATHS = sorted({path for value in HOOKS.values() for path in iter_hook_path
 
 def test_hooks_declare_the_app():
 	assert HOOKS["app_name"] == "auto_service_crm"
-	assert HOOKS["required_apps"] == ["erpnext"]
+	assert HOOKS["required_apps"] == ["frappe/erpnext"]
 	assert HOOK_PATHS, "hooks.py wires nothing"
 
 
@@ -67,7 +67,9 @@ def test_patches_resolve():
 def test_fixtures_are_this_apps_records():
 	declared = {f if isinstance(f, str) else f["dt"] for f in HOOKS.get("fixtures", [])}
 	for spec in HOOKS.get("fixtures", []):
-		assert isinstance(spec, dict) and spec.get("filters"), "fixtures must be filtered to the app's records"
+		assert isinstance(spec, dict) and spec.get("filters"), (
+			"fixtures must be filtered to the app's records"
+		)
 	for path in sorted((APP / "fixtures").glob("*.json")):
 		records = json.loads(path.read_text(encoding="utf-8"))
 		assert isinstance(records, list) and records, path.name

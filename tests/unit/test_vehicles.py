@@ -19,7 +19,9 @@ def test_vin_is_cleaned_and_checked():
 	assert normalize_vin("") is None and normalize_vin(None) is None
 
 
-@pytest.mark.parametrize("vin", ["XTA2170308012345", "XTA217030801234567", "XTA2170308012345O", "XTA21703080I23456"])
+@pytest.mark.parametrize(
+	"vin", ["XTA2170308012345", "XTA217030801234567", "XTA2170308012345O", "XTA21703080I23456"]
+)
 def test_wrong_vins_are_refused(vin):
 	with pytest.raises(InvalidVehicleData):
 		normalize_vin(vin)
@@ -35,7 +37,7 @@ def test_latest_mileage_and_no_going_back():
 	assert check_mileage_readings(readings) == 52000
 	assert check_mileage_readings([]) is None
 	with pytest.raises(InvalidVehicleData, match="lower than"):
-		check_mileage_readings(readings + [MileageReading(date(2026, 6, 1), 51000)])
+		check_mileage_readings([*readings, MileageReading(date(2026, 6, 1), 51000)])
 	with pytest.raises(InvalidVehicleData):
 		check_mileage_readings([MileageReading(date(2026, 6, 1), -1)])
 

@@ -9,6 +9,25 @@ from auto_service_crm.settings import normalized_phone
 
 
 class AdChannel(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from auto_service_crm.auto_service_crm.doctype.ad_channel_phone_number.ad_channel_phone_number import (
+			AdChannelPhoneNumber,
+		)
+
+		ad_channel_name: DF.Data
+		description: DF.SmallText | None
+		enabled: DF.Check
+		phone_numbers: DF.Table[AdChannelPhoneNumber]
+		utm_source: DF.Data | None
+
+	# end: auto-generated types
 	def validate(self):
 		for row in self.phone_numbers:
 			row.phone_normalized = normalized_phone(row.phone_number)

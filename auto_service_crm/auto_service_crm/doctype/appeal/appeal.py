@@ -11,18 +11,70 @@ from auto_service_crm.status import default_status
 
 
 class Appeal(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from auto_service_crm.auto_service_crm.doctype.work_type_detail.work_type_detail import WorkTypeDetail
+
+		ad_channel: DF.Link | None
+		appeal_datetime: DF.Datetime
+		booking_time: DF.Datetime | None
+		call_back: DF.Check
+		call_log: DF.Link | None
+		callback_at: DF.Datetime | None
+		category: DF.Link | None
+		category_override_reason: DF.SmallText | None
+		category_set_automatically: DF.Check
+		channel: DF.Link
+		chat_platform: DF.Literal["", "WhatsApp", "Telegram", "Jivosite"]
+		client_comment: DF.SmallText | None
+		client_kind: DF.Literal["Primary", "Repeat"]
+		client_name: DF.Data | None
+		contact: DF.Link | None
+		customer: DF.Link | None
+		dialled_number: DF.Data | None
+		email: DF.Data | None
+		loss_reason: DF.Literal["", "IVR", "Queue Wait", "Ringing Manager", "Other"]
+		mileage: DF.Int
+		naming_series: DF.Literal["APL-.YYYY.-"]
+		phone: DF.Data | None
+		phone_normalized: DF.Data | None
+		redirect_to: DF.Link | None
+		result: DF.Link | None
+		result_reason: DF.SmallText | None
+		sales_order: DF.Link | None
+		service_request: DF.Link | None
+		status: DF.Link | None
+		title: DF.Data | None
+		utm_source: DF.Data | None
+		vehicle: DF.Link | None
+		vehicle_model: DF.Link | None
+		vehicle_year: DF.Int
+		wait_time: DF.Duration | None
+		work_types: DF.TableMultiSelect[WorkTypeDetail]
+
+	# end: auto-generated types
 	def validate(self):
 		self.set_normalized_phone()
 		self.set_client()
 		self.validate_vehicle()
 		if not self.status:
 			self.status = default_status("Appeal Status")
-		self.title = " · ".join(filter(None, (self.client_name or self.phone, self.category))) or _("New Appeal")
+		self.title = " · ".join(filter(None, (self.client_name or self.phone, self.category))) or _(
+			"New Appeal"
+		)
 
 	def set_normalized_phone(self):
 		self.phone_normalized = normalized_phone(self.phone)
 		if self.phone and not self.phone_normalized:
-			frappe.throw(_("{0} is not a phone number").format(frappe.bold(self.phone)), title=_("Invalid Phone"))
+			frappe.throw(
+				_("{0} is not a phone number").format(frappe.bold(self.phone)), title=_("Invalid Phone")
+			)
 
 	def set_client(self):
 		if self.customer and (not self.client_name or self.has_value_changed("customer")):

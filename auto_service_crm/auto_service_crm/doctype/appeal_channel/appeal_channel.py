@@ -5,4 +5,17 @@ from frappe.model.document import Document
 
 
 class AppealChannel(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		channel_name: DF.Data
+		description: DF.SmallText | None
+		enabled: DF.Check
+		is_call: DF.Check
+	# end: auto-generated types
 	pass

@@ -10,6 +10,25 @@ from auto_service_crm.rules.phone_numbers import is_valid_region
 
 
 class AutoServiceSettings(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		default_company: DF.Link | None
+		default_phone_region: DF.Data
+		holiday_list: DF.Link | None
+		refused_request_lookback_days: DF.Int
+		repair_order_rule: DF.Literal["Is Repair Order Checked", "Order Type"]
+		repair_order_type: DF.Data | None
+		same_day_appeal_threshold: DF.Int
+		work_day_end: DF.Time | None
+		work_day_start: DF.Time | None
+
+	# end: auto-generated types
 	def validate(self):
 		self.default_phone_region = (self.default_phone_region or "").upper()
 		if not is_valid_region(self.default_phone_region):
@@ -20,6 +39,12 @@ class AutoServiceSettings(Document):
 				title=_("Invalid Region"),
 			)
 		if self.repair_order_rule == "Order Type" and not self.repair_order_type:
-			frappe.throw(_("Enter the Sales Order type that marks repair orders"), title=_("Order Type Missing"))
-		if self.work_day_start and self.work_day_end and get_time(self.work_day_start) >= get_time(self.work_day_end):
+			frappe.throw(
+				_("Enter the Sales Order type that marks repair orders"), title=_("Order Type Missing")
+			)
+		if (
+			self.work_day_start
+			and self.work_day_end
+			and get_time(self.work_day_start) >= get_time(self.work_day_end)
+		):
 			frappe.throw(_("The work day must end after it starts"), title=_("Invalid Working Hours"))

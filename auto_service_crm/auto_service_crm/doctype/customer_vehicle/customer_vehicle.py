@@ -18,6 +18,32 @@ from auto_service_crm.rules.vehicles import (
 
 
 class CustomerVehicle(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from auto_service_crm.auto_service_crm.doctype.vehicle_mileage_reading.vehicle_mileage_reading import (
+			VehicleMileageReading,
+		)
+
+		color: DF.Data | None
+		current_mileage: DF.Int
+		customer: DF.Link
+		customer_name: DF.Data | None
+		license_plate: DF.Data | None
+		make: DF.Data | None
+		mileage_readings: DF.Table[VehicleMileageReading]
+		naming_series: DF.Literal["VEH-.#####"]
+		title: DF.Data | None
+		vehicle_model: DF.Link | None
+		vin: DF.Data | None
+		year: DF.Int
+
+	# end: auto-generated types
 	def validate(self):
 		try:
 			self.vin = normalize_vin(self.vin)
@@ -37,6 +63,8 @@ class CustomerVehicle(Document):
 		other = frappe.db.exists("Customer Vehicle", {"vin": self.vin, "name": ("!=", self.name)})
 		if other:
 			frappe.throw(
-				_("VIN {0} is already recorded on vehicle {1}").format(frappe.bold(self.vin), frappe.bold(other)),
+				_("VIN {0} is already recorded on vehicle {1}").format(
+					frappe.bold(self.vin), frappe.bold(other)
+				),
 				title=_("Duplicate VIN"),
 			)

@@ -10,6 +10,44 @@ from auto_service_crm.status import default_status
 
 
 class ServiceRequest(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from auto_service_crm.auto_service_crm.doctype.service_request_item.service_request_item import (
+			ServiceRequestItem,
+		)
+		from auto_service_crm.auto_service_crm.doctype.work_type_detail.work_type_detail import WorkTypeDetail
+
+		appointment: DF.Link | None
+		booking_time: DF.Datetime | None
+		callback_at: DF.Datetime | None
+		client_name: DF.Data | None
+		company: DF.Link | None
+		contact: DF.Link | None
+		customer: DF.Link | None
+		description: DF.SmallText | None
+		email: DF.Data | None
+		items: DF.Table[ServiceRequestItem]
+		kind: DF.Literal["Repair", "Parts"]
+		mileage: DF.Int
+		naming_series: DF.Literal["SR-.YYYY.-"]
+		phone: DF.Data | None
+		refusal_reason: DF.SmallText | None
+		request_date: DF.Datetime
+		sales_order: DF.Link | None
+		source_appeal: DF.Link | None
+		status: DF.Link | None
+		title: DF.Data | None
+		vehicle: DF.Link | None
+		vehicle_model: DF.Link | None
+		work_types: DF.TableMultiSelect[WorkTypeDetail]
+
+	# end: auto-generated types
 	def validate(self):
 		if not self.status:
 			self.status = default_status("Service Request Status")

@@ -5,4 +5,17 @@ from frappe.model.document import Document
 
 
 class VehicleModel(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		make: DF.Data
+		model: DF.Data
+		year_from: DF.Int
+		year_to: DF.Int
+	# end: auto-generated types
 	pass

@@ -1,0 +1,51 @@
+"""The integration tier: a real site of the bench whose Python runs pytest.
+
+Connects once per session (running the installed apps' ``before_tests`` hooks, as
+``bench run-tests`` does, which completes ERPNext's setup wizard on a new site), and rolls the
+database back after every test so that tests leave nothing behind.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+import frappe
+
+from tests.conftest import SITE
+
+BENCH = Path(frappe.__file__).resolve().parents[3]
+SITES = BENCH / "sites"
+
+
+def pytest_collection_modifyitems(config, items):
+	"""Tests that reinstall the app on the site run after all the others."""
+	items.sort(key=lambda item: item.get_closest_marker("lifecycle") is not None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def site():
+	os.chdir(SITES)
+	frappe.init(site=SITE, sites_path=str(SITES))
+	frappe.connect()
+	if not frappe.conf.allow_tests:
+		pytest.exit(f"set allow_tests on {SITE}: bench --site {SITE} set-config allow_tests true", 2)
+	if "auto_service_crm" not in frappe.get_installed_apps():
+		pytest.exit(f"auto_service_crm is not installed on {SITE}", 2)
+	frappe.flags.in_test = True
+	frappe.clear_cache()
+	for fn in frappe.get_hooks("before_tests"):
+		frappe.get_attr(fn)()
+	frappe.db.commit()
+	yield SITE
+	frappe.db.rollback()
+	frappe.destroy()
+
+
+@pytest.fixture(autouse=True)
+def rollback(site):
+	frappe.set_user("Administrator")
+	yield
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	frappe.local.message_log = []

@@ -1,0 +1,121 @@
+"""What installing the app gives a site: DocTypes, roles, defaults, fields and rights on ERPNext."""
+
+import pytest
+
+import frappe
+
+from auto_service_crm.setup import defaults
+from auto_service_crm.setup.custom_fields import get_custom_fields
+from auto_service_crm.setup.install import after_migrate
+from tests.static.app_files import HOST_DOCTYPES, doctypes
+
+
+def test_every_doctype_of_the_app_is_on_the_site():
+	for name, dt in doctypes().items():
+		assert frappe.db.get_value("DocType", name, "module") == "Auto Service CRM", name
+		if not dt.get("issingle"):
+			assert frappe.db.table_exists(name), name
+
+
+def test_every_host_doctype_the_app_links_to_exists():
+	for name in HOST_DOCTYPES:
+		assert frappe.db.exists("DocType", name), name
+
+
+def test_roles_exist():
+	for role in defaults.ROLES:
+		assert frappe.db.exists("Role", role)
+
+
+def test_six_predefined_categories_with_exactly_their_results():
+	for category in defaults.CATEGORIES:
+		doc = frappe.get_doc("Appeal Category", category["category_name"])
+		assert [row.result for row in doc.results] == list(category.get("results", ()))
+		assert doc.on_selection == category["on_selection"]
+		assert doc.display_order == category["display_order"]
+		assert (doc.automatic_rule or None) == category.get("automatic_rule")
+
+
+def test_channels_statuses_and_results_exist():
+	assert set(frappe.get_all("Appeal Channel", pluck="name")) >= {
+		c["channel_name"] for c in defaults.CHANNELS
+	}
+	assert frappe.db.get_value("Appeal Status", {"is_default": 1}) == "New"
+	assert frappe.db.get_value("Service Request Status", {"is_default": 1}) == "Open"
+	assert frappe.db.get_value("Appeal Result", "Sale Made", "record_sale") == 1
+
+
+def test_custom_fields_on_sales_order():
+	meta = frappe.get_meta("Sales Order")
+	for field in get_custom_fields()["Sales Order"]:
+		assert meta.get_field(field["fieldname"]), field["fieldname"]
+		assert frappe.db.has_column("Sales Order", field["fieldname"])
+
+
+def test_roles_have_rights_on_erpnext_doctypes():
+	for doctype, roles in defaults.ERPNEXT_PERMISSIONS.items():
+		for role, rights in roles.items():
+			perm = frappe.db.get_value(
+				"Custom DocPerm",
+				{"parent": doctype, "role": role, "permlevel": 0},
+				list(rights),
+				as_dict=True,
+			)
+			assert perm and all(perm.values()), (doctype, role)
+
+
+def snapshot():
+	rows = {}
+	for doctype in (
+		"Appeal Channel",
+		"Appeal Status",
+		"Service Request Status",
+		"Appeal Result",
+		"Appeal Category",
+	):
+		rows[doctype] = frappe.get_all(doctype, fields=["name", "modified"], order_by="name")
+	rows["Custom Field"] = frappe.get_all(
+		"Custom Field",
+		filters={
+			"dt": "Sales Order",
+			"fieldname": ("in", [f["fieldname"] for f in get_custom_fields()["Sales Order"]]),
+		},
+		fields=["name", "modified"],
+		order_by="name",
+	)
+	rows["Role"] = frappe.get_all(
+		"Role", filters={"name": ("in", defaults.ROLES)}, fields=["name", "modified"]
+	)
+	return rows
+
+
+def test_migrate_steps_change_nothing_when_run_again():
+	after_migrate()
+	before = snapshot()
+	after_migrate()
+	assert snapshot() == before
+
+
+def test_a_consultants_edits_survive_migrate():
+	category = frappe.get_doc("Appeal Category", "Other")
+	category.show_in_list = 0
+	category.display_order = 42
+	category.description = "Edited by the consultant"
+	category.save()
+	frappe.rename_doc("Appeal Result", "Postpone", "Postpone the Task", force=True)
+	frappe.delete_doc("Appeal Channel", "Mobile App", force=True)
+
+	after_migrate()
+
+	category.reload()
+	assert (category.show_in_list, category.display_order, category.description) == (
+		0,
+		42,
+		"Edited by the consultant",
+	)
+	assert not frappe.db.exists("Appeal Result", "Postpone")
+	assert frappe.db.exists("Appeal Result", "Postpone the Task")
+	assert "Postpone the Task" in [
+		r.result for r in frappe.get_doc("Appeal Category", "Repair Services").results
+	]
+	assert not frappe.db.exists("Appeal Channel", "Mobile App")

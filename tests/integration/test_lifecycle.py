@@ -1,0 +1,124 @@
+"""Install, migrate and uninstall on the real site, through the same CLI a user runs.
+
+These tests commit (DDL does), so they run last and leave the app installed as they found it.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+import frappe
+
+from auto_service_crm.setup import defaults
+from auto_service_crm.setup.custom_fields import get_custom_fields
+from tests.integration.conftest import SITES
+from tests.static.app_files import doctypes
+
+pytestmark = pytest.mark.lifecycle
+
+APP_DOCTYPES = sorted(doctypes())
+CUSTOM_FIELDS = [f["fieldname"] for f in get_custom_fields()["Sales Order"]]
+
+
+def frappe_cli(*args: str) -> str:
+	"""Run `bench --site <site> …` the way bench does, in a separate process."""
+	frappe.db.rollback()
+	result = subprocess.run(
+		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site, *args],
+		cwd=SITES,
+		capture_output=True,
+		text=True,
+		timeout=1500,
+	)
+	assert result.returncode == 0, (
+		f"{' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+	)
+	reconnect()
+	return result.stdout
+
+
+def reconnect():
+	"""A fresh Frappe context, as the next request would get: nothing cached from before the CLI ran."""
+	site = frappe.local.site
+	frappe.destroy()
+	frappe.init(site=site, sites_path=str(SITES))
+	frappe.connect()
+	frappe.flags.in_test = True
+
+
+def state_of_the_app() -> dict:
+	"""Everything of the app in the database, with modification times."""
+	return {
+		"doctypes": frappe.get_all(
+			"DocType", filters={"module": "Auto Service CRM"}, fields=["name", "modified"], order_by="name"
+		),
+		"docfields": frappe.get_all(
+			"DocField",
+			filters={"parent": ("in", APP_DOCTYPES)},
+			fields=["parent", "fieldname", "modified"],
+			order_by="parent, idx",
+		),
+		"custom_fields": frappe.get_all(
+			"Custom Field",
+			filters={"dt": "Sales Order", "fieldname": ("in", CUSTOM_FIELDS)},
+			fields=["name", "modified", "insert_after"],
+			order_by="name",
+		),
+		"roles": frappe.get_all(
+			"Role", filters={"name": ("in", defaults.ROLES)}, fields=["name", "modified"], order_by="name"
+		),
+		"custom_docperms": frappe.get_all(
+			"Custom DocPerm",
+			filters={"role": ("in", defaults.ROLES)},
+			fields=["name", "modified"],
+			order_by="name",
+		),
+		"records": {
+			doctype: frappe.get_all(doctype, fields=["name", "modified"], order_by="name")
+			for doctype in (
+				"Appeal Channel",
+				"Appeal Status",
+				"Service Request Status",
+				"Appeal Result",
+				"Appeal Category",
+			)
+		},
+	}
+
+
+def test_migrate_twice_changes_nothing_the_second_time():
+	frappe_cli("migrate")
+	first = state_of_the_app()
+	frappe_cli("migrate")
+	assert state_of_the_app() == first
+	assert len(first["doctypes"]) == len(APP_DOCTYPES)
+	assert len(first["custom_fields"]) == len(CUSTOM_FIELDS)
+	assert len(first["records"]["Appeal Category"]) >= len(defaults.CATEGORIES)
+
+
+def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
+	frappe_cli("uninstall-app", "auto_service_crm", "--yes", "--no-backup")
+	try:
+		assert "auto_service_crm" not in frappe.get_installed_apps()
+		assert not frappe.db.exists("Module Def", "Auto Service CRM")
+		assert not frappe.get_all("DocType", filters={"module": "Auto Service CRM"})
+		for name in APP_DOCTYPES:
+			assert not frappe.db.exists("DocType", name), name
+			assert not frappe.db.table_exists(name), name
+		assert not frappe.get_all(
+			"Custom Field", filters={"dt": "Sales Order", "fieldname": ("in", CUSTOM_FIELDS)}
+		)
+		assert not frappe.get_all("Role", filters={"name": ("in", defaults.ROLES)})
+		assert not frappe.get_all("Has Role", filters={"role": ("in", defaults.ROLES)})
+		assert not frappe.get_all("Custom DocPerm", filters={"role": ("in", defaults.ROLES)})
+		frappe.clear_cache(doctype="Sales Order")
+		assert not any(frappe.get_meta("Sales Order").get_field(f) for f in CUSTOM_FIELDS)
+	finally:
+		frappe_cli("install-app", "auto_service_crm")
+
+	assert "auto_service_crm" in frappe.get_installed_apps()
+	for category in defaults.CATEGORIES:
+		assert frappe.db.exists("Appeal Category", category["category_name"])
+	assert frappe.get_meta("Sales Order").get_field("is_repair_order")
+	assert frappe.db.exists("Custom DocPerm", {"parent": "Customer", "role": "Auto Service Operator"})
