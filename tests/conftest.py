@@ -6,6 +6,7 @@
 """
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -17,15 +18,23 @@ def integration_site() -> tuple[str | None, str]:
 	if importlib.util.find_spec("frappe") is None:
 		return None, "frappe is not importable here (run pytest with the bench's Python for this tier)"
 	bench = Path(importlib.util.find_spec("frappe").origin).resolve().parents[3]
-	site = os.environ.get("AUTO_SERVICE_CRM_TEST_SITE")
-	if not site:
-		current = bench / "sites" / "currentsite.txt"
-		site = current.read_text().strip() if current.exists() else None
+	site = os.environ.get("AUTO_SERVICE_CRM_TEST_SITE") or default_site(bench / "sites")
 	if not site:
 		return None, f"no test site: set AUTO_SERVICE_CRM_TEST_SITE or `bench use` a site in {bench}"
 	if not (bench / "sites" / site / "site_config.json").exists():
 		return None, f"site {site} does not exist in {bench}/sites"
 	return site, f"site {site} of the bench at {bench}"
+
+
+def default_site(sites: Path) -> str | None:
+	"""The site `bench use` chose: currentsite.txt, or default_site in common_site_config.json."""
+	current = sites / "currentsite.txt"
+	if current.exists() and current.read_text().strip():
+		return current.read_text().strip()
+	common = sites / "common_site_config.json"
+	if common.exists():
+		return json.loads(common.read_text()).get("default_site")
+	return None
 
 
 SITE, SITE_REASON = integration_site()

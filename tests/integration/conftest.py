@@ -12,7 +12,10 @@ import pytest
 
 import frappe
 
-from tests.conftest import SITE
+from tests.conftest import SITE, SITE_REASON
+
+if SITE is None:
+	pytest.exit(f"integration tier: {SITE_REASON}", returncode=4)
 
 BENCH = Path(frappe.__file__).resolve().parents[3]
 SITES = BENCH / "sites"
