@@ -18,3 +18,12 @@ def keep_single_default(doc) -> None:
 		frappe.db.set_value(
 			doc.doctype, {"is_default": 1, "name": ("!=", doc.name)}, "is_default", 0, update_modified=False
 		)
+
+
+def statuses_of(status_doctype: str, categories) -> list[str]:
+	"""Names of the statuses whose category is one of ``categories``."""
+	return frappe.get_all(status_doctype, filters={"category": ["in", list(categories)]}, pluck="name")
+
+
+def category_of(status_doctype: str, status: str | None) -> str | None:
+	return frappe.db.get_value(status_doctype, status, "category") if status else None

@@ -25,10 +25,16 @@ class Action(StrEnum):
 
 
 class CompletionError(ValueError):
-	"""The appeal cannot be completed as it stands; the message says what is missing."""
+	"""The appeal cannot be completed as it stands.
 
-	def __init__(self, message: str, missing: tuple[str, ...] = ()):
-		super().__init__(message)
+	``template`` is an English message with ``{0}``-style places for ``values`` (so the app can
+	translate it); ``missing`` names the Appeal fields the operator has to fill in.
+	"""
+
+	def __init__(self, template: str, *args: str, missing: tuple[str, ...] = ()):
+		super().__init__(template.format(*args))
+		self.template = template
+		self.values = args
 		self.missing = missing
 
 
@@ -126,14 +132,14 @@ def missing_fields(result: ResultSpec, appeal: AppealState) -> tuple[str, ...]:
 def plan_completion(category: CategorySpec | None, result: ResultSpec | None, appeal: AppealState) -> Plan:
 	"""Decide what completing the appeal does, or raise CompletionError saying why it cannot."""
 	if category is None:
-		raise CompletionError("choose the appeal's category", (FIELD_CATEGORY,))
+		raise CompletionError("Choose the appeal's category", missing=(FIELD_CATEGORY,))
 
 	if category.on_selection == OnSelection.CLOSE_APPEAL:
 		return Plan(Action.CLOSE_APPEAL, category.closing_status, closes_appeal=True)
 
 	if category.on_selection == OnSelection.CONTINUE_SERVICE_REQUEST:
 		if not appeal.service_request:
-			raise CompletionError("no service request to continue", (FIELD_SERVICE_REQUEST,))
+			raise CompletionError("There is no Service Request to continue", missing=(FIELD_SERVICE_REQUEST,))
 		return Plan(
 			Action.CONTINUE_SERVICE_REQUEST,
 			category.closing_status,
@@ -142,21 +148,19 @@ def plan_completion(category: CategorySpec | None, result: ResultSpec | None, ap
 		)
 
 	if result is None:
-		raise CompletionError(f"choose a result of the category {category.name}", (FIELD_RESULT,))
+		raise CompletionError("Choose a result of the category {0}", category.name, missing=(FIELD_RESULT,))
 	if result.name not in category.allowed_results:
-		raise CompletionError(
-			f"the result {result.name} is not one of the category {category.name}", (FIELD_RESULT,)
-		)
+		raise CompletionError("The result {0} is not one of the category {1}", result.name, category.name)
 	missing = missing_fields(result, appeal)
 	if missing:
-		raise CompletionError(f"the result {result.name} needs: {', '.join(missing)}", missing)
+		raise CompletionError("The result {0} needs: {1}", result.name, ", ".join(missing), missing=missing)
 	if (
 		appeal.now
 		and appeal.booking_time
 		and result.requires_booking_time
 		and appeal.booking_time < appeal.now
 	):
-		raise CompletionError("the visit cannot be booked in the past", (FIELD_BOOKING_TIME,))
+		raise CompletionError("The visit cannot be booked in the past")
 	if (
 		appeal.now
 		and appeal.callback_at
@@ -164,7 +168,7 @@ def plan_completion(category: CategorySpec | None, result: ResultSpec | None, ap
 		and FIELD_CALLBACK_AT not in missing
 	):
 		if result.requires_callback_time or (result.action == Action.REDIRECT and appeal.call_back):
-			raise CompletionError("the callback time is in the past", (FIELD_CALLBACK_AT,))
+			raise CompletionError("The callback time is in the past")
 
 	if result.action == Action.CLOSE_APPEAL:
 		return Plan(Action.CLOSE_APPEAL, result.appeal_status, closes_appeal=True)
@@ -182,7 +186,7 @@ def plan_completion(category: CategorySpec | None, result: ResultSpec | None, ap
 
 	if result.action == Action.CONTINUE_SERVICE_REQUEST:
 		if not appeal.service_request:
-			raise CompletionError("no service request to continue", (FIELD_SERVICE_REQUEST,))
+			raise CompletionError("There is no Service Request to continue", missing=(FIELD_SERVICE_REQUEST,))
 		return Plan(
 			Action.CONTINUE_SERVICE_REQUEST,
 			result.appeal_status,
@@ -194,7 +198,7 @@ def plan_completion(category: CategorySpec | None, result: ResultSpec | None, ap
 	if result.action == Action.HAND_OFF:
 		if result.service_request_kind not in ("Repair", "Parts"):
 			raise CompletionError(
-				f"the result {result.name} does not say which kind of service request to open"
+				"The result {0} does not say which kind of Service Request to open", result.name
 			)
 		return Plan(
 			Action.HAND_OFF,
@@ -208,4 +212,4 @@ def plan_completion(category: CategorySpec | None, result: ResultSpec | None, ap
 			todo_due=appeal.callback_at if result.requires_callback_time else None,
 		)
 
-	raise CompletionError(f"unknown action {result.action!r} of the result {result.name}")
+	raise CompletionError("Unknown action {0} of the result {1}", str(result.action), result.name)

@@ -187,7 +187,7 @@ ERPNEXT_PERMISSIONS = {
 		"Auto Service Manager": ("read", "write", "create", "report"),
 	},
 	"Sales Order": {
-		"Auto Service Operator": ("read",),
+		"Auto Service Operator": ("read", "write", "create", "submit"),
 		"Service Advisor": ("read", "write", "create", "submit", "report"),
 		"Parts Manager": ("read", "write", "create", "submit", "report"),
 		"Auto Service Manager": ("read", "report", "export"),
@@ -202,6 +202,12 @@ ERPNEXT_PERMISSIONS = {
 		"Auto Service Operator": ("read", "write", "create"),
 		"Service Advisor": ("read", "write", "create"),
 		"Auto Service Manager": ("read", "write", "create", "report"),
+	},
+	# «Await the client, reserve the parts»: ERPNext checks these rights on the user who reserves.
+	"Stock Reservation Entry": {
+		"Auto Service Operator": ("read", "write", "create", "submit", "cancel"),
+		"Parts Manager": ("read", "write", "create", "submit", "cancel", "report"),
+		"Auto Service Manager": ("read", "write", "create", "submit", "cancel", "report"),
 	},
 	"Item": {
 		"Auto Service Operator": ("read",),

@@ -14,13 +14,14 @@ def before_install():
 
 def after_install():
 	after_migrate()
-	add_erpnext_permissions()
 
 
 def after_migrate():
 	make_roles()
+	add_erpnext_permissions()
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
 	make_default_records()
+	fill_empty_settings()
 
 
 def before_uninstall():
@@ -64,6 +65,20 @@ def make_default_records():
 	)
 
 
+def fill_empty_settings() -> None:
+	"""Give Auto Service Settings the defaults of its fields where a value is still empty."""
+	settings = frappe.get_single("Auto Service Settings")
+	changed = False
+	for field in settings.meta.fields:
+		if field.default and field.fieldtype not in ("Table", "Section Break", "Column Break"):
+			if settings.get(field.fieldname) in (None, ""):
+				settings.set(field.fieldname, field.default)
+				changed = True
+	if changed:
+		settings.flags.ignore_permissions = True
+		settings.save()
+
+
 def seed(doctype: str, records) -> None:
 	if frappe.db.count(doctype):
 		return
@@ -72,24 +87,32 @@ def seed(doctype: str, records) -> None:
 
 
 def add_erpnext_permissions():
+	"""Make sure each role has at least its rights on ERPNext's DocTypes (never takes rights away)."""
 	for doctype, roles in defaults.ERPNEXT_PERMISSIONS.items():
 		if not frappe.db.exists("DocType", doctype):
 			continue
+		setup_custom_perms(doctype)
 		for role, rights in roles.items():
-			if frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0}):
+			name = frappe.db.get_value(
+				"Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0, "if_owner": 0}
+			)
+			if not name:
+				frappe.get_doc(
+					{
+						"doctype": "Custom DocPerm",
+						"parent": doctype,
+						"parenttype": "DocType",
+						"parentfield": "permissions",
+						"role": role,
+						"permlevel": 0,
+						**{right: 1 for right in rights},
+					}
+				).insert(ignore_permissions=True)
 				continue
-			setup_custom_perms(doctype)
-			frappe.get_doc(
-				{
-					"doctype": "Custom DocPerm",
-					"parent": doctype,
-					"parenttype": "DocType",
-					"parentfield": "permissions",
-					"role": role,
-					"permlevel": 0,
-					**{right: 1 for right in rights},
-				}
-			).insert(ignore_permissions=True)
+			current = frappe.db.get_value("Custom DocPerm", name, list(rights), as_dict=True)
+			missing = {right: 1 for right in rights if not current.get(right)}
+			if missing:
+				frappe.db.set_value("Custom DocPerm", name, missing)
 		frappe.clear_cache(doctype=doctype)
 
 

@@ -91,3 +91,39 @@ def make_sales_order(customer: str, is_repair_order: int = 1) -> "frappe.model.d
 	).insert(ignore_permissions=True)
 	order.submit()
 	return order
+
+
+def warehouse() -> str:
+	return frappe.db.get_value(
+		"Warehouse", {"company": company(), "is_group": 0}, "name", order_by="creation asc"
+	)
+
+
+def make_stock_item(code: str, qty: float = 0) -> str:
+	"""A stock item with ``qty`` received into the company's first warehouse."""
+	if not frappe.db.exists("Item", code):
+		frappe.get_doc(
+			{
+				"doctype": "Item",
+				"item_code": code,
+				"item_name": code,
+				"item_group": leaf("Item Group"),
+				"stock_uom": "Nos",
+				"is_stock_item": 1,
+			}
+		).insert(ignore_permissions=True)
+	if qty:
+		receipt = frappe.get_doc(
+			{
+				"doctype": "Stock Entry",
+				"stock_entry_type": "Material Receipt",
+				"company": company(),
+				"items": [{"item_code": code, "qty": qty, "t_warehouse": warehouse(), "basic_rate": 100}],
+			}
+		).insert(ignore_permissions=True)
+		receipt.submit()
+	return code
+
+
+def make_appeal(**fields):
+	return frappe.get_doc({"doctype": "Appeal", "channel": "Incoming Call", **fields}).insert()

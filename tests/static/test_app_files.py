@@ -110,6 +110,9 @@ def strings_in_code() -> set[str]:
 	for path in APP.rglob("*.py"):
 		for match in pattern.finditer(path.read_text(encoding="utf-8")):
 			out.add(eval(match.group(1)))
+	# the completion rules' messages, which the app translates when it shows them
+	rules = (APP / "rules" / "appeal_completion.py").read_text(encoding="utf-8")
+	out |= set(re.findall(r'CompletionError\(\s*"([^"]+)"', rules))
 	for path in APP.rglob("*.js"):
 		for match in re.finditer(r"""__\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""", path.read_text()):
 			out.add(eval(match.group(1)))

@@ -67,8 +67,10 @@ def test_targeted_categories_need_a_result(cat):
 
 
 def test_result_must_belong_to_the_category():
-	with pytest.raises(CompletionError, match="not one of"):
+	with pytest.raises(CompletionError, match="not one of") as e:
 		plan("Repair Services", "Sale Made", sales_order="SO-1")
+	assert e.value.template == "The result {0} is not one of the category {1}"
+	assert e.value.values == ("Sale Made", "Repair Services") and not e.value.missing
 
 
 def test_repair_client_booked():
@@ -79,7 +81,7 @@ def test_repair_client_booked():
 	with pytest.raises(CompletionError) as e:
 		plan("Repair Services", "Client Booked")
 	assert e.value.missing == ("booking_time",)
-	with pytest.raises(CompletionError, match="past"):
+	with pytest.raises(CompletionError, match="in the past"):
 		plan("Repair Services", "Client Booked", booking_time=NOW - timedelta(hours=1))
 
 
@@ -90,7 +92,7 @@ def test_repair_postpone():
 	with pytest.raises(CompletionError) as e:
 		plan("Repair Services", "Postpone")
 	assert e.value.missing == ("callback_at",)
-	with pytest.raises(CompletionError, match="past"):
+	with pytest.raises(CompletionError, match="in the past"):
 		plan("Repair Services", "Postpone", callback_at=NOW - timedelta(minutes=5))
 
 
@@ -184,7 +186,7 @@ def test_hand_off_without_a_kind_is_refused():
 def test_unknown_action_is_refused():
 	custom = ResultSpec("Odd", "Teleport")
 	cat = CategorySpec("X", "Ask for Result", None, ("Odd",))
-	with pytest.raises(CompletionError, match="unknown action"):
+	with pytest.raises(CompletionError, match="Unknown action"):
 		plan_completion(cat, custom, state(category="X", result="Odd"))
 
 

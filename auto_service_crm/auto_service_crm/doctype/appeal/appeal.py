@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from auto_service_crm.clients import get_client_kind
+from auto_service_crm.processing import complete_appeal, set_automatic_category
 from auto_service_crm.settings import normalized_phone
 from auto_service_crm.status import default_status
 
@@ -19,13 +20,18 @@ class Appeal(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		from auto_service_crm.auto_service_crm.doctype.service_request_item.service_request_item import (
+			ServiceRequestItem,
+		)
 		from auto_service_crm.auto_service_crm.doctype.work_type_detail.work_type_detail import WorkTypeDetail
 
 		ad_channel: DF.Link | None
 		appeal_datetime: DF.Datetime
+		automatic_reason: DF.Data | None
 		booking_time: DF.Datetime | None
 		call_back: DF.Check
 		call_log: DF.Link | None
+		callback_alert_sent: DF.Check
 		callback_at: DF.Datetime | None
 		category: DF.Link | None
 		category_override_reason: DF.SmallText | None
@@ -35,10 +41,12 @@ class Appeal(Document):
 		client_comment: DF.SmallText | None
 		client_kind: DF.Literal["Primary", "Repeat"]
 		client_name: DF.Data | None
+		completed_on: DF.Datetime | None
 		contact: DF.Link | None
 		customer: DF.Link | None
 		dialled_number: DF.Data | None
 		email: DF.Data | None
+		items: DF.Table[ServiceRequestItem]
 		loss_reason: DF.Literal["", "IVR", "Queue Wait", "Ringing Manager", "Other"]
 		mileage: DF.Int
 		naming_series: DF.Literal["APL-.YYYY.-"]
@@ -63,6 +71,7 @@ class Appeal(Document):
 		self.set_normalized_phone()
 		self.set_client()
 		self.validate_vehicle()
+		set_automatic_category(self)
 		if not self.status:
 			self.status = default_status("Appeal Status")
 		self.title = " · ".join(filter(None, (self.client_name or self.phone, self.category))) or _(
@@ -84,9 +93,24 @@ class Appeal(Document):
 	def validate_vehicle(self):
 		if not self.vehicle:
 			return
-		owner = frappe.db.get_value("Customer Vehicle", self.vehicle, "customer")
+		owner, current_mileage = frappe.db.get_value(
+			"Customer Vehicle", self.vehicle, ["customer", "current_mileage"]
+		)
 		if self.customer and owner != self.customer:
 			frappe.throw(
 				_("Vehicle {0} belongs to another customer").format(frappe.bold(self.vehicle)),
 				title=_("Wrong Vehicle"),
 			)
+		if self.mileage and current_mileage and self.mileage < current_mileage and not self.completed_on:
+			frappe.throw(
+				_("Mileage {0} km is lower than the car's last reading, {1} km").format(
+					self.mileage, current_mileage
+				),
+				title=_("Invalid Mileage"),
+			)
+
+	@frappe.whitelist()
+	def complete(self):
+		"""«Done, close»: apply the category and result (hand-off, redirect, close) in one step."""
+		self.check_permission("write")
+		complete_appeal(self)

@@ -18,13 +18,21 @@ class AutoServiceSettings(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		from auto_service_crm.auto_service_crm.doctype.appeal_email_alert.appeal_email_alert import (
+			AppealEmailAlert,
+		)
+
+		callback_appeal_status: DF.Link | None
+		client_email_language: DF.Link | None
 		default_company: DF.Link | None
 		default_phone_region: DF.Data
+		email_alerts: DF.Table[AppealEmailAlert]
 		holiday_list: DF.Link | None
 		refused_request_lookback_days: DF.Int
 		repair_order_rule: DF.Literal["Is Repair Order Checked", "Order Type"]
 		repair_order_type: DF.Data | None
 		same_day_appeal_threshold: DF.Int
+		supervisor_role: DF.Link | None
 		work_day_end: DF.Time | None
 		work_day_start: DF.Time | None
 

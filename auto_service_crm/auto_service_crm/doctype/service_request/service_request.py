@@ -4,9 +4,10 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import now_datetime
 
 from auto_service_crm.settings import get_settings
-from auto_service_crm.status import default_status
+from auto_service_crm.status import CLOSED_CATEGORIES, category_of, default_status
 
 
 class ServiceRequest(Document):
@@ -27,6 +28,7 @@ class ServiceRequest(Document):
 		booking_time: DF.Datetime | None
 		callback_at: DF.Datetime | None
 		client_name: DF.Data | None
+		closed_on: DF.Datetime | None
 		company: DF.Link | None
 		contact: DF.Link | None
 		customer: DF.Link | None
@@ -58,3 +60,12 @@ class ServiceRequest(Document):
 		if self.kind == "Parts" and any(not item.qty or item.qty <= 0 for item in self.items):
 			frappe.throw(_("Every part needs a quantity above zero"), title=_("Invalid Quantity"))
 		self.title = " · ".join(filter(None, (self.client_name, _(self.kind)))) or _("New Service Request")
+		self.set_closed_on()
+
+	def set_closed_on(self):
+		"""When the request was completed or refused; a reopened request is open again."""
+		if category_of("Service Request Status", self.status) in CLOSED_CATEGORIES:
+			if not self.closed_on or self.has_value_changed("status"):
+				self.closed_on = now_datetime()
+		else:
+			self.closed_on = None
