@@ -16,5 +16,22 @@ after_install = "auto_service_crm.setup.install.after_install"
 after_migrate = "auto_service_crm.setup.install.after_migrate"
 before_uninstall = "auto_service_crm.setup.install.before_uninstall"
 
+# Document events
+# ---------------
+doc_events = {
+	"ToDo": {"after_insert": "auto_service_crm.alerts.on_todo_insert"},
+}
+
+# Scheduled tasks (rq workers, the scheduler's own queue)
+# ---------------
+scheduler_events = {
+	"cron": {
+		"*/5 * * * *": [
+			"auto_service_crm.alerts.check_overdue_callbacks",
+			"auto_service_crm.alerts.check_sla_breaches",
+		],
+	},
+}
+
 # Fixtures: only records that must always match the code, filtered to this app's own.
 fixtures = []

@@ -10,6 +10,7 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from auto_service_crm import hand_off
+from auto_service_crm.alerts import CLOSED, enqueue_alert
 from auto_service_crm.appeal_facts import client_key, gather_client_facts, thresholds
 from auto_service_crm.locks import lock_client
 from auto_service_crm.rules.appeal_completion import (
@@ -153,8 +154,9 @@ def complete_appeal(appeal) -> None:
 		appeal.status = status or plan.appeal_status or appeal.status
 		if plan.closes_appeal:
 			appeal.completed_on = now_datetime()
-		appeal.flags.completing = True
 		appeal.save()
+		if plan.closes_appeal and appeal.email:
+			enqueue_alert(CLOSED, appeal.name)
 	except Exception:
 		frappe.db.rollback(save_point=savepoint)
 		raise

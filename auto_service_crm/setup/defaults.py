@@ -216,3 +216,154 @@ ERPNEXT_PERMISSIONS = {
 		"Auto Service Manager": ("read",),
 	},
 }
+
+# The Service Request process as a Frappe Workflow on its status field. A consultant changes
+# states and transitions in the desk; the app moves requests only through allowed transitions.
+SERVICE_REQUEST_WORKFLOW = {
+	"workflow_name": "Service Request Process",
+	"states": (
+		("Open", "Primary"),
+		("Booked", "Success"),
+		("Postponed", "Warning"),
+		("Awaiting Client", "Info"),
+		("Completed", "Success"),
+		("Refused", "Danger"),
+	),
+	# (from, action, to)
+	"transitions": (
+		("Open", "Book", "Booked"),
+		("Open", "Postpone", "Postponed"),
+		("Open", "Await Client", "Awaiting Client"),
+		("Open", "Complete", "Completed"),
+		("Open", "Refuse", "Refused"),
+		("Booked", "Complete", "Completed"),
+		("Booked", "Postpone", "Postponed"),
+		("Booked", "Refuse", "Refused"),
+		("Postponed", "Book", "Booked"),
+		("Postponed", "Await Client", "Awaiting Client"),
+		("Postponed", "Refuse", "Refused"),
+		("Awaiting Client", "Complete", "Completed"),
+		("Awaiting Client", "Refuse", "Refused"),
+		("Refused", "Reopen", "Open"),
+		("Completed", "Reopen", "Open"),
+	),
+	"roles": ROLES,
+}
+
+# Routing new appeals among operators (Frappe's Assignment Rule); a consultant adds the users.
+APPEAL_ASSIGNMENT_RULE = {
+	"name": "Appeals to Operators",
+	"document_type": "Appeal",
+	"description": "New appeals go to the operators in turn.",
+	"rule": "Round Robin",
+	"assign_condition": 'status == "New" and not completed_on',
+	"close_condition": "completed_on",
+	"priority": 1,
+}
+
+# «Answer within 2 hours» as ERPNext's Service Level Agreement on Appeal: first response due
+# 2 working hours after the appeal; completing or pausing the appeal is the response.
+APPEAL_SLA = {
+	"service_level": "Appeal Response in 2 Hours",
+	"response_time_seconds": 2 * 60 * 60,
+	"priority": "Medium",
+	"workdays": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"),
+}
+
+# Email Templates per event and language: (event, recipient, language, name, subject, body).
+EMAIL_TEMPLATES = (
+	(
+		"Appeal Registered",
+		"Client",
+		"en",
+		"Appeal Registered",
+		"Your appeal {{ doc.name }} is registered",
+		"<p>Hello{% if doc.client_name %}, {{ doc.client_name }}{% endif %}!</p>"
+		"<p>We have registered your appeal {{ doc.name }} and will answer within 2 hours.</p>",
+	),
+	(
+		"Appeal Registered",
+		"Client",
+		"ru",
+		"Обращение зарегистрировано",
+		"Ваше обращение {{ doc.name }} зарегистрировано",
+		"<p>Здравствуйте{% if doc.client_name %}, {{ doc.client_name }}{% endif %}!</p>"
+		"<p>Мы зарегистрировали ваше обращение {{ doc.name }} и ответим в течение 2 часов.</p>",
+	),
+	(
+		"Appeal Closed",
+		"Client",
+		"en",
+		"Appeal Closed",
+		"Your appeal {{ doc.name }} is closed",
+		"<p>Hello{% if doc.client_name %}, {{ doc.client_name }}{% endif %}!</p>"
+		"<p>Your appeal {{ doc.name }} is closed.{% if doc.service_request %} Your request "
+		"{{ doc.service_request }} continues with our service advisors.{% endif %}</p>",
+	),
+	(
+		"Appeal Closed",
+		"Client",
+		"ru",
+		"Обращение закрыто",
+		"Ваше обращение {{ doc.name }} закрыто",
+		"<p>Здравствуйте{% if doc.client_name %}, {{ doc.client_name }}{% endif %}!</p>"
+		"<p>Ваше обращение {{ doc.name }} закрыто.{% if doc.service_request %} Заявкой "
+		"{{ doc.service_request }} дальше занимаются наши мастера-приёмщики.{% endif %}</p>",
+	),
+	(
+		"Appeal Assigned",
+		"Assignee",
+		"en",
+		"Appeal Assigned",
+		"Appeal {{ doc.name }} is assigned to you",
+		"<p>{{ doc.client_name or doc.phone or '' }}: {{ doc.category or '' }}</p>"
+		"<p>{{ doc.client_comment or '' }}</p>{% if doc.callback_at %}<p>Call back at "
+		"{{ frappe.utils.format_datetime(doc.callback_at) }}</p>{% endif %}",
+	),
+	(
+		"Appeal Assigned",
+		"Assignee",
+		"ru",
+		"Вам назначено обращение",
+		"Вам назначено обращение {{ doc.name }}",
+		"<p>{{ doc.client_name or doc.phone or '' }}: {{ _(doc.category) if doc.category else '' }}</p>"
+		"<p>{{ doc.client_comment or '' }}</p>{% if doc.callback_at %}<p>Перезвонить "
+		"{{ frappe.utils.format_datetime(doc.callback_at) }}</p>{% endif %}",
+	),
+	(
+		"Callback Overdue",
+		"Supervisor",
+		"en",
+		"Callback Overdue",
+		"Callback overdue: appeal {{ doc.name }}",
+		"<p>The client {{ doc.client_name or doc.phone or '' }} was to be called back at "
+		"{{ frappe.utils.format_datetime(doc.callback_at) }}; the appeal {{ doc.name }} is still open.</p>",
+	),
+	(
+		"Callback Overdue",
+		"Supervisor",
+		"ru",
+		"Просрочен звонок клиенту",
+		"Просрочен звонок: обращение {{ doc.name }}",
+		"<p>Клиенту {{ doc.client_name or doc.phone or '' }} нужно было перезвонить "
+		"{{ frappe.utils.format_datetime(doc.callback_at) }}; обращение {{ doc.name }} всё ещё открыто.</p>",
+	),
+	(
+		"SLA Breached",
+		"Supervisor",
+		"en",
+		"Appeal SLA Breached",
+		"No answer in time: appeal {{ doc.name }}",
+		"<p>The appeal {{ doc.name }} of {{ doc.client_name or doc.phone or '' }} was to be answered by "
+		"{{ frappe.utils.format_datetime(doc.response_by) }}.</p>",
+	),
+	(
+		"SLA Breached",
+		"Supervisor",
+		"ru",
+		"Нарушен срок ответа на обращение",
+		"Нет ответа в срок: обращение {{ doc.name }}",
+		"<p>На обращение {{ doc.name }} клиента {{ doc.client_name or doc.phone or '' }} нужно было "
+		"ответить до {{ frappe.utils.format_datetime(doc.response_by) }}.</p>",
+	),
+)

@@ -22,10 +22,15 @@ def after_migrate():
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
 	make_default_records()
 	fill_empty_settings()
+	make_email_templates()
+	make_service_request_workflow()
+	make_assignment_rule()
+	make_service_level_agreement()
 
 
 def before_uninstall():
 	delete_custom_fields(get_custom_fields())
+	delete_host_records_of_the_app()
 	remove_erpnext_permissions()
 	delete_roles()
 
@@ -66,17 +71,22 @@ def make_default_records():
 
 
 def fill_empty_settings() -> None:
-	"""Give Auto Service Settings the defaults of its fields where a value is still empty."""
-	settings = frappe.get_single("Auto Service Settings")
-	changed = False
-	for field in settings.meta.fields:
+	"""Store the defaults of Auto Service Settings' fields that have no stored value yet.
+
+	Reads what is stored, not a loaded document: Frappe v15 gives every Time field of a new
+	document the current time, whatever its default, and a Single starts as a new document.
+	"""
+	singles = frappe.qb.DocType("Singles")
+	stored = dict(
+		frappe.qb.from_(singles)
+		.select(singles.field, singles.value)
+		.where(singles.doctype == "Auto Service Settings")
+		.run()
+	)
+	for field in frappe.get_meta("Auto Service Settings").fields:
 		if field.default and field.fieldtype not in ("Table", "Section Break", "Column Break"):
-			if settings.get(field.fieldname) in (None, ""):
-				settings.set(field.fieldname, field.default)
-				changed = True
-	if changed:
-		settings.flags.ignore_permissions = True
-		settings.save()
+			if stored.get(field.fieldname) in (None, ""):
+				frappe.db.set_single_value("Auto Service Settings", field.fieldname, field.default)
 
 
 def seed(doctype: str, records) -> None:
@@ -139,3 +149,186 @@ def delete_roles():
 		frappe.db.delete("Custom DocPerm", {"role": role})
 		if frappe.db.exists("Role", role):
 			frappe.delete_doc("Role", role, ignore_permissions=True, force=True)
+
+
+def make_email_templates() -> None:
+	"""The alert templates (English and Russian) and, while the alert table is empty, its rows."""
+	for _event, _recipient, _language, name, subject, body in defaults.EMAIL_TEMPLATES:
+		if not frappe.db.exists("Email Template", name):
+			frappe.get_doc(
+				{
+					"doctype": "Email Template",
+					"name": name,
+					"subject": subject,
+					"use_html": 1,
+					"response_html": body,
+				}
+			).insert(ignore_permissions=True)
+	settings = frappe.get_single("Auto Service Settings")
+	if settings.email_alerts:
+		return
+	for event, recipient, language, name, _subject, _body in defaults.EMAIL_TEMPLATES:
+		settings.append(
+			"email_alerts",
+			{
+				"event": event,
+				"recipient": recipient,
+				"language": language,
+				"email_template": name,
+				"enabled": 1,
+			},
+		)
+	settings.flags.ignore_permissions = True
+	settings.save()
+
+
+def make_service_request_workflow() -> None:
+	"""The Service Request Workflow, unless the request already has one (the consultant's stays)."""
+	spec = defaults.SERVICE_REQUEST_WORKFLOW
+	if frappe.db.exists("Workflow", {"document_type": "Service Request"}):
+		return
+	for state, style in spec["states"]:
+		if not frappe.db.exists("Workflow State", state):
+			frappe.get_doc(
+				{"doctype": "Workflow State", "workflow_state_name": state, "style": style}
+			).insert(ignore_permissions=True)
+	for action in sorted({action for _from, action, _to in spec["transitions"]}):
+		if not frappe.db.exists("Workflow Action Master", action):
+			frappe.get_doc({"doctype": "Workflow Action Master", "workflow_action_name": action}).insert(
+				ignore_permissions=True
+			)
+	frappe.get_doc(
+		{
+			"doctype": "Workflow",
+			"workflow_name": spec["workflow_name"],
+			"document_type": "Service Request",
+			"workflow_state_field": "status",
+			"is_active": 1,
+			"send_email_alert": 0,
+			"states": [
+				{"state": state, "doc_status": "0", "allow_edit": role}
+				for state, _style in spec["states"]
+				for role in spec["roles"]
+			],
+			"transitions": [
+				{
+					"state": start,
+					"action": action,
+					"next_state": end,
+					"allowed": role,
+					"allow_self_approval": 1,
+				}
+				for start, action, end in spec["transitions"]
+				for role in spec["roles"]
+			],
+		}
+	).insert(ignore_permissions=True)
+
+
+def make_assignment_rule() -> None:
+	spec = defaults.APPEAL_ASSIGNMENT_RULE
+	if frappe.db.exists("Assignment Rule", {"document_type": spec["document_type"]}):
+		return
+	operators = frappe.get_all(
+		"Has Role",
+		filters={"role": "Auto Service Operator", "parenttype": "User"},
+		pluck="parent",
+		distinct=True,
+	)
+	frappe.get_doc(
+		{
+			"doctype": "Assignment Rule",
+			**spec,
+			# Frappe's round robin needs users: the rule waits, disabled, until there are operators.
+			"users": [{"user": user} for user in operators],
+			"disabled": 0 if operators else 1,
+			"assignment_days": [
+				{"day": day}
+				for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+			],
+		}
+	).insert(ignore_permissions=True)
+
+
+def make_service_level_agreement() -> None:
+	"""The 2-hour response SLA on Appeal, on the settings' working hours and holiday list."""
+	spec = defaults.APPEAL_SLA
+	if frappe.db.exists("Service Level Agreement", {"document_type": "Appeal"}):
+		return
+	if not frappe.db.exists("Issue Priority", spec["priority"]):
+		return  # ERPNext's priorities are missing: the consultant sets the SLA up by hand
+	settings = frappe.get_single("Auto Service Settings")
+	holiday_list = settings.holiday_list or make_holiday_list()
+	if not settings.holiday_list:
+		frappe.db.set_single_value("Auto Service Settings", "holiday_list", holiday_list)
+	# ERPNext applies no SLA at all while this switch is off.
+	frappe.db.set_single_value("Support Settings", "track_service_level_agreement", 1)
+	closed = frappe.get_all(
+		"Appeal Status", filters={"category": ["in", ["Completed", "Refused"]]}, pluck="name"
+	)
+	paused = frappe.get_all("Appeal Status", filters={"category": "Paused"}, pluck="name")
+	frappe.get_doc(
+		{
+			"doctype": "Service Level Agreement",
+			"service_level": spec["service_level"],
+			"document_type": "Appeal",
+			"default_service_level_agreement": 1,
+			"enabled": 1,
+			"default_priority": spec["priority"],
+			"holiday_list": holiday_list,
+			"apply_sla_for_resolution": 0,
+			"priorities": [
+				{
+					"priority": spec["priority"],
+					"response_time": spec["response_time_seconds"],
+					"default_priority": 1,
+				}
+			],
+			"support_and_resolution": [
+				{"workday": day, "start_time": settings.work_day_start, "end_time": settings.work_day_end}
+				for day in spec["workdays"]
+			],
+			"sla_fulfilled_on": [{"status": status} for status in closed],
+			"pause_sla_on": [{"status": status} for status in paused],
+		}
+	).insert(ignore_permissions=True)
+
+
+def make_holiday_list() -> str:
+	"""This year and the next with Sundays off, for the SLA's working time."""
+	from frappe.utils import getdate, nowdate
+
+	year = getdate(nowdate()).year
+	name = "Auto Service Holidays"
+	if not frappe.db.exists("Holiday List", name):
+		holidays = frappe.get_doc(
+			{
+				"doctype": "Holiday List",
+				"holiday_list_name": name,
+				"from_date": f"{year}-01-01",
+				"to_date": f"{year + 1}-12-31",
+				"weekly_off": "Sunday",
+			}
+		)
+		holidays.get_weekly_off_dates()
+		holidays.insert(ignore_permissions=True)
+	return name
+
+
+APP_DOCTYPES_WITH_HOST_RECORDS = ("Appeal", "Service Request")
+
+
+def delete_host_records_of_the_app() -> None:
+	"""Records of Frappe/ERPNext DocTypes that exist only for the app's DocTypes."""
+	for doctype in ("Service Level Agreement", "Assignment Rule", "Workflow"):
+		for name in frappe.get_all(
+			doctype, filters={"document_type": ["in", APP_DOCTYPES_WITH_HOST_RECORDS]}, pluck="name"
+		):
+			frappe.delete_doc(doctype, name, ignore_permissions=True, force=True)
+	for name in frappe.get_all(
+		"Custom Field", filters={"dt": ["in", APP_DOCTYPES_WITH_HOST_RECORDS]}, pluck="name"
+	):
+		frappe.delete_doc("Custom Field", name, ignore_permissions=True, force=True)
+	for _event, _recipient, _language, name, _subject, _body in defaults.EMAIL_TEMPLATES:
+		if frappe.db.exists("Email Template", name):
+			frappe.delete_doc("Email Template", name, ignore_permissions=True, force=True)

@@ -36,13 +36,45 @@ def site():
 	if "auto_service_crm" not in frappe.get_installed_apps():
 		pytest.exit(f"auto_service_crm is not installed on {SITE}", 2)
 	frappe.flags.in_test = True
+	# Mail is queued, never sent: Frappe sends some mail at once under tests (e.g. assignment
+	# notifications) and its send path commits, which would leak test data into the site.
+	frappe.flags.mute_emails = True
 	frappe.clear_cache()
 	for fn in frappe.get_hooks("before_tests"):
 		frappe.get_attr(fn)()
+	make_outgoing_email_account()
 	frappe.db.commit()
 	yield SITE
 	frappe.db.rollback()
 	frappe.destroy()
+
+
+def make_outgoing_email_account():
+	"""Mail goes to the Email Queue; nothing is sent (the scheduler that flushes it is off in tests)."""
+	if frappe.db.exists("Email Account", "ASC Test Outgoing"):
+		return
+	frappe.get_doc(
+		{
+			"doctype": "Email Account",
+			"email_account_name": "ASC Test Outgoing",
+			"email_id": "crm@auto-service.example.com",
+			"enable_outgoing": 1,
+			"default_outgoing": 1,
+			"smtp_server": "127.0.0.1",
+			"smtp_port": 2525,
+			"no_smtp_authentication": 1,
+		}
+	).insert(ignore_permissions=True)
+
+
+def forget_cached_documents():
+	"""Cached copies of documents a test changed (settings, rules, workflows) must not outlive its
+	rollback; the rest of Frappe's cache (metadata) stays warm."""
+	from frappe.cache_manager import doctype_map_keys
+
+	frappe.cache.delete_keys("document_cache::")
+	frappe.cache.delete_value(["workflow", *doctype_map_keys])
+	frappe.local.document_cache = {}
 
 
 @pytest.fixture(autouse=True)
@@ -50,5 +82,6 @@ def rollback(site):
 	frappe.set_user("Administrator")
 	yield
 	frappe.db.rollback()
+	forget_cached_documents()
 	frappe.set_user("Administrator")
 	frappe.local.message_log = []

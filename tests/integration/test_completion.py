@@ -128,7 +128,10 @@ def test_redirect_to_a_present_specialist(operator, category):
 	)
 	assert appeal.status == "In Progress" and not appeal.completed_on
 	assert not appeal.callback_at
-	assert frappe.db.count("ToDo", {"reference_name": appeal.name, "allocated_to": specialist, "status": "Open"}) == 1
+	assert (
+		frappe.db.count("ToDo", {"reference_name": appeal.name, "allocated_to": specialist, "status": "Open"})
+		== 1
+	)
 
 
 @pytest.mark.parametrize("category", ["Repair Services", "Spare Parts"])

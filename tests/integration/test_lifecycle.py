@@ -19,6 +19,7 @@ pytestmark = pytest.mark.lifecycle
 
 APP_DOCTYPES = sorted(doctypes())
 CUSTOM_FIELDS = [f["fieldname"] for f in get_custom_fields()["Sales Order"]]
+TEMPLATES = [template[3] for template in defaults.EMAIL_TEMPLATES]
 
 
 def frappe_cli(*args: str) -> str:
@@ -45,6 +46,7 @@ def reconnect():
 	frappe.init(site=site, sites_path=str(SITES))
 	frappe.connect()
 	frappe.flags.in_test = True
+	frappe.flags.mute_emails = True
 
 
 def state_of_the_app() -> dict:
@@ -74,6 +76,21 @@ def state_of_the_app() -> dict:
 			fields=["name", "modified"],
 			order_by="name",
 		),
+		"host_records": {
+			doctype: frappe.get_all(
+				doctype,
+				filters={"document_type": ["in", ["Appeal", "Service Request"]]},
+				fields=["name", "modified"],
+				order_by="name",
+			)
+			for doctype in ("Workflow", "Service Level Agreement", "Assignment Rule")
+		},
+		"email_templates": frappe.get_all(
+			"Email Template",
+			filters={"name": ["in", TEMPLATES]},
+			fields=["name", "modified"],
+			order_by="name",
+		),
 		"records": {
 			doctype: frappe.get_all(doctype, fields=["name", "modified"], order_by="name")
 			for doctype in (
@@ -94,6 +111,7 @@ def test_migrate_twice_changes_nothing_the_second_time():
 	assert state_of_the_app() == first
 	assert len(first["doctypes"]) == len(APP_DOCTYPES)
 	assert len(first["custom_fields"]) == len(CUSTOM_FIELDS)
+	assert all(first["host_records"].values()) and len(first["email_templates"]) == len(TEMPLATES)
 	assert len(first["records"]["Appeal Category"]) >= len(defaults.CATEGORIES)
 
 
@@ -112,6 +130,12 @@ def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
 		assert not frappe.get_all("Role", filters={"name": ("in", defaults.ROLES)})
 		assert not frappe.get_all("Has Role", filters={"role": ("in", defaults.ROLES)})
 		assert not frappe.get_all("Custom DocPerm", filters={"role": ("in", defaults.ROLES)})
+		for doctype in ("Workflow", "Service Level Agreement", "Assignment Rule"):
+			assert not frappe.get_all(
+				doctype, filters={"document_type": ["in", ["Appeal", "Service Request"]]}
+			)
+		assert not frappe.get_all("Custom Field", filters={"dt": ["in", ["Appeal", "Service Request"]]})
+		assert not frappe.get_all("Email Template", filters={"name": ["in", TEMPLATES]})
 		frappe.clear_cache(doctype="Sales Order")
 		assert not any(frappe.get_meta("Sales Order").get_field(f) for f in CUSTOM_FIELDS)
 	finally:
@@ -122,3 +146,6 @@ def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
 		assert frappe.db.exists("Appeal Category", category["category_name"])
 	assert frappe.get_meta("Sales Order").get_field("is_repair_order")
 	assert frappe.db.exists("Custom DocPerm", {"parent": "Customer", "role": "Auto Service Operator"})
+	assert frappe.db.exists("Workflow", {"document_type": "Service Request", "is_active": 1})
+	assert frappe.db.exists("Service Level Agreement", {"document_type": "Appeal"})
+	assert frappe.get_meta("Appeal").has_field("response_by")

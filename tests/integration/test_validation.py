@@ -74,7 +74,7 @@ def settings_with(**values):
 def test_settings_are_checked():
 	with pytest.raises(frappe.ValidationError, match="country code"):
 		settings_with(default_phone_region="XX").save()
-	with pytest.raises(frappe.ValidationError, match="end after it starts"):
+	with pytest.raises(frappe.ValidationError, match="at least an hour after it starts"):
 		settings_with(work_day_start="18:00:00", work_day_end="09:00:00").save()
 	with pytest.raises(frappe.ValidationError, match="Sales Order type"):
 		settings_with(repair_order_rule="Order Type", repair_order_type="").save()

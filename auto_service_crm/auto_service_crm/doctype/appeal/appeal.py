@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from auto_service_crm.alerts import REGISTERED, enqueue_alert
 from auto_service_crm.clients import get_client_kind
 from auto_service_crm.processing import complete_appeal, set_automatic_category
 from auto_service_crm.settings import normalized_phone
@@ -57,6 +58,7 @@ class Appeal(Document):
 		result_reason: DF.SmallText | None
 		sales_order: DF.Link | None
 		service_request: DF.Link | None
+		sla_alert_sent: DF.Check
 		status: DF.Link | None
 		title: DF.Data | None
 		utm_source: DF.Data | None
@@ -108,6 +110,10 @@ class Appeal(Document):
 				),
 				title=_("Invalid Mileage"),
 			)
+
+	def after_insert(self):
+		if self.email:
+			enqueue_alert(REGISTERED, self.name)
 
 	@frappe.whitelist()
 	def complete(self):

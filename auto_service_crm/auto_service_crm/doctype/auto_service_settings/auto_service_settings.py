@@ -4,7 +4,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import get_time
+from frappe.utils import time_diff_in_seconds
 
 from auto_service_crm.rules.phone_numbers import is_valid_region
 
@@ -53,6 +53,8 @@ class AutoServiceSettings(Document):
 		if (
 			self.work_day_start
 			and self.work_day_end
-			and get_time(self.work_day_start) >= get_time(self.work_day_end)
+			and time_diff_in_seconds(self.work_day_end, self.work_day_start) < 3600
 		):
-			frappe.throw(_("The work day must end after it starts"), title=_("Invalid Working Hours"))
+			frappe.throw(
+				_("The work day must end at least an hour after it starts"), title=_("Invalid Working Hours")
+			)
