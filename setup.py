@@ -25,7 +25,7 @@ setup(
 	zip_safe=False,
 	# frappe and erpnext are installed and managed by bench.
 	install_requires=["phonenumbers>=8.13"],
-	extras_require={"test": ["pytest>=7"]},
+	extras_require={"test": ["pytest>=7", "hypothesis>=6"]},
 	classifiers=[
 		"Framework :: Frappe",
 		"Programming Language :: Python :: 3",

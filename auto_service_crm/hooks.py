@@ -19,6 +19,7 @@ before_uninstall = "auto_service_crm.setup.install.before_uninstall"
 # Document events
 # ---------------
 doc_events = {
+	"Contact": {"validate": "auto_service_crm.identification.set_contact_phones_normalized"},
 	"ToDo": {"after_insert": "auto_service_crm.alerts.on_todo_insert"},
 }
 

@@ -3,6 +3,17 @@
 
 def get_custom_fields() -> dict[str, list[dict]]:
 	return {
+		"Contact Phone": [
+			{
+				"fieldname": "phone_normalized",
+				"fieldtype": "Data",
+				"label": "Normalized Phone",
+				"insert_after": "phone",
+				"read_only": 1,
+				"search_index": 1,
+				"description": "The number in E.164, for finding the client of a call.",
+			},
+		],
 		"Sales Order": [
 			{
 				"fieldname": "is_repair_order",

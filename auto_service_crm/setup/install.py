@@ -14,6 +14,10 @@ def before_install():
 
 def after_install():
 	after_migrate()
+	# patches are marked done on install without running: do what they would have done
+	from auto_service_crm.identification import backfill_contact_phones
+
+	backfill_contact_phones()
 
 
 def after_migrate():

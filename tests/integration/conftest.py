@@ -85,3 +85,6 @@ def rollback(site):
 	forget_cached_documents()
 	frappe.set_user("Administrator")
 	frappe.local.message_log = []
+
+
+from tests.integration.web import committed, web_server

@@ -106,7 +106,7 @@ def labels_of_the_app() -> set[str]:
 
 def strings_in_code() -> set[str]:
 	out = set()
-	pattern = re.compile(r"""_\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
+	pattern = re.compile(r"""(?<![\w.])_\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
 	for path in APP.rglob("*.py"):
 		for match in pattern.finditer(path.read_text(encoding="utf-8")):
 			out.add(eval(match.group(1)))

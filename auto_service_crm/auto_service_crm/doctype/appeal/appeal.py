@@ -7,6 +7,7 @@ from frappe.model.document import Document
 
 from auto_service_crm.alerts import REGISTERED, enqueue_alert
 from auto_service_crm.clients import get_client_kind
+from auto_service_crm.identification import ad_channel_for, identify
 from auto_service_crm.processing import complete_appeal, set_automatic_category
 from auto_service_crm.settings import normalized_phone
 from auto_service_crm.status import default_status
@@ -19,12 +20,11 @@ class Appeal(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
-		from frappe.types import DF
-
 		from auto_service_crm.auto_service_crm.doctype.service_request_item.service_request_item import (
 			ServiceRequestItem,
 		)
 		from auto_service_crm.auto_service_crm.doctype.work_type_detail.work_type_detail import WorkTypeDetail
+		from frappe.types import DF
 
 		ad_channel: DF.Link | None
 		appeal_datetime: DF.Datetime
@@ -44,9 +44,11 @@ class Appeal(Document):
 		client_name: DF.Data | None
 		completed_on: DF.Datetime | None
 		contact: DF.Link | None
+		conversation_id: DF.Data | None
 		customer: DF.Link | None
 		dialled_number: DF.Data | None
 		email: DF.Data | None
+		identification: DF.Literal["", "Identified", "Several Matches", "Not Found"]
 		items: DF.Table[ServiceRequestItem]
 		loss_reason: DF.Literal["", "IVR", "Queue Wait", "Ringing Manager", "Other"]
 		mileage: DF.Int
@@ -88,6 +90,13 @@ class Appeal(Document):
 			)
 
 	def set_client(self):
+		identify(self)
+		if not self.ad_channel and (self.dialled_number or self.utm_source):
+			self.ad_channel = ad_channel_for(self.dialled_number, self.utm_source)
+		if self.is_new() and not self.channel and self.email:
+			# created from incoming mail (Email Account «Append To»): the subject is what the client asks
+			self.channel = "Email"
+			self.client_comment = self.client_comment or self.title
 		if self.customer and (not self.client_name or self.has_value_changed("customer")):
 			self.client_name = frappe.db.get_value("Customer", self.customer, "customer_name")
 		self.client_kind = get_client_kind(self.customer)

@@ -16,25 +16,39 @@ class AutoServiceSettings(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
-		from frappe.types import DF
-
 		from auto_service_crm.auto_service_crm.doctype.appeal_email_alert.appeal_email_alert import (
 			AppealEmailAlert,
 		)
+		from frappe.types import DF
 
 		callback_appeal_status: DF.Link | None
 		client_email_language: DF.Link | None
 		default_company: DF.Link | None
 		default_phone_region: DF.Data
+		dial_attempts: DF.Int
+		dial_interval_seconds: DF.Int
+		dial_token: DF.Password | None
+		dial_url: DF.Data | None
 		email_alerts: DF.Table[AppealEmailAlert]
+		group_number: DF.Data | None
 		holiday_list: DF.Link | None
+		jivosite_token: DF.Password | None
+		mango_api_key: DF.Data | None
+		mango_api_salt: DF.Password | None
+		mobile_app_token: DF.Password | None
 		refused_request_lookback_days: DF.Int
 		repair_order_rule: DF.Literal["Is Repair Order Checked", "Order Type"]
 		repair_order_type: DF.Data | None
 		same_day_appeal_threshold: DF.Int
 		supervisor_role: DF.Link | None
+		telegram_secret_token: DF.Password | None
+		telephony_token: DF.Password | None
+		website_form_token: DF.Password | None
+		whatsapp_app_secret: DF.Password | None
+		whatsapp_verify_token: DF.Password | None
 		work_day_end: DF.Time | None
 		work_day_start: DF.Time | None
+		zadarma_secret: DF.Password | None
 
 	# end: auto-generated types
 	def validate(self):

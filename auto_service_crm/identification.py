@@ -1,0 +1,157 @@
+"""Who is calling: the client found through Contact phone numbers (Contact → Customer), the
+ad channel from the number dialled or the form's UTM source, and the search for a client who
+called from a new number."""
+
+import frappe
+from frappe import _
+
+from auto_service_crm.rules.vehicles import normalize_plate
+from auto_service_crm.settings import normalized_phone
+
+IDENTIFIED = "Identified"
+SEVERAL = "Several Matches"
+NOT_FOUND = "Not Found"
+
+
+def set_contact_phones_normalized(contact, method=None) -> None:
+	"""Contact.validate: keep the E.164 form of every phone of the contact, for lookups."""
+	for row in contact.phone_nos:
+		row.phone_normalized = normalized_phone(row.phone)
+
+
+def clients_with_phone(phone_normalized: str) -> list[dict]:
+	"""Customers (with the contact that has the number), through Contact Phone → Contact → Customer."""
+	if not phone_normalized:
+		return []
+	phone = frappe.qb.DocType("Contact Phone")
+	link = frappe.qb.DocType("Dynamic Link")
+	customer = frappe.qb.DocType("Customer")
+	rows = (
+		frappe.qb.from_(phone)
+		.join(link)
+		.on(
+			(link.parent == phone.parent) & (link.parenttype == "Contact") & (link.link_doctype == "Customer")
+		)
+		.join(customer)
+		.on(customer.name == link.link_name)
+		.select(customer.name.as_("customer"), customer.customer_name, phone.parent.as_("contact"))
+		.where(phone.phone_normalized == phone_normalized)
+		.where(phone.parenttype == "Contact")
+		.where(customer.disabled == 0)
+		.distinct()
+		.run(as_dict=True)
+	)
+	return rows
+
+
+def identify(appeal) -> None:
+	"""Set the customer when exactly one has the number; several leave the choice to the operator."""
+	if appeal.customer:
+		appeal.identification = IDENTIFIED
+		return
+	matches = clients_with_phone(appeal.phone_normalized)
+	customers = {m.customer for m in matches}
+	if len(customers) == 1:
+		appeal.customer, appeal.contact = matches[0].customer, matches[0].contact
+		appeal.identification = IDENTIFIED
+	elif customers:
+		appeal.identification = SEVERAL
+	else:
+		appeal.identification = NOT_FOUND if appeal.phone_normalized else None
+
+
+def ad_channel_for(dialled_number: str | None = None, utm_source: str | None = None) -> str | None:
+	"""The ad channel of a tracked number the client dialled, else of the form's UTM source."""
+	dialled = normalized_phone(dialled_number)
+	if dialled:
+		parent = frappe.db.get_value(
+			"Ad Channel Phone Number", {"phone_normalized": dialled, "parenttype": "Ad Channel"}, "parent"
+		)
+		if parent and frappe.db.get_value("Ad Channel", parent, "enabled"):
+			return parent
+	if utm_source:
+		return frappe.db.get_value("Ad Channel", {"utm_source": utm_source.strip(), "enabled": 1}, "name")
+	return None
+
+
+@frappe.whitelist()
+def client_matches(phone: str) -> list[dict]:
+	"""The customers whose contacts have this phone, for the operator to choose from."""
+	frappe.has_permission("Customer", "read", throw=True)
+	return clients_with_phone(normalized_phone(phone))
+
+
+@frappe.whitelist()
+def search_clients(text: str, limit: int = 20) -> list[dict]:
+	"""Find a client by name, phone, license plate or VIN (a client calling from a new number)."""
+	frappe.has_permission("Customer", "read", throw=True)
+	text = (text or "").strip()
+	if len(text) < 2:
+		frappe.throw(_("Type at least two characters to search"), title=_("Search Too Short"))
+	limit = min(int(limit), 100)
+	found: dict[str, dict] = {}
+
+	def add(customer: str, customer_name: str, matched_by: str) -> None:
+		found.setdefault(customer, {"customer": customer, "customer_name": customer_name, "matched_by": []})
+		found[customer]["matched_by"].append(matched_by)
+
+	for row in clients_with_phone(normalized_phone(text)):
+		add(row.customer, row.customer_name, "phone")
+	for row in frappe.get_all(
+		"Customer Vehicle",
+		or_filters=[
+			["license_plate", "=", normalize_plate(text)],
+			["vin", "=", text.upper().replace(" ", "")],
+		],
+		fields=["customer", "customer_name"],
+		limit=limit,
+	):
+		add(row.customer, row.customer_name, "vehicle")
+	for row in frappe.get_list(
+		"Customer",
+		filters={"customer_name": ["like", f"%{text}%"], "disabled": 0},
+		fields=["name", "customer_name"],
+		limit=limit,
+	):
+		add(row.name, row.customer_name, "name")
+	return list(found.values())[:limit]
+
+
+@frappe.whitelist()
+def save_phone_to_customer(appeal: str) -> str:
+	"""«Save this phone to the customer»: the appeal's number goes on the customer's contact."""
+	doc = frappe.get_doc("Appeal", appeal)
+	doc.check_permission("write")
+	if not (doc.customer and doc.phone):
+		frappe.throw(_("The appeal needs a customer and a phone"), title=_("Nothing to Save"))
+	contact = frappe.get_doc("Contact", doc.contact) if doc.contact else None
+	if contact is None:
+		contact = frappe.get_doc({"doctype": "Contact", "first_name": doc.client_name or doc.customer})
+		contact.append("links", {"link_doctype": "Customer", "link_name": doc.customer})
+	if not any(normalized_phone(row.phone) == doc.phone_normalized for row in contact.phone_nos):
+		contact.append("phone_nos", {"phone": doc.phone, "is_primary_mobile_no": not contact.phone_nos})
+	contact.save() if not contact.is_new() else contact.insert()
+	doc.contact = contact.name
+	doc.identification = IDENTIFIED
+	doc.save()
+	return contact.name
+
+
+def backfill_contact_phones() -> int:
+	"""Store the normalized form of contact phones saved before the app (install and patch)."""
+	phone = frappe.qb.DocType("Contact Phone")
+	rows = (
+		frappe.qb.from_(phone)
+		.select(phone.name, phone.phone)
+		.where(phone.parenttype == "Contact")
+		.where(phone.phone.isnotnull())
+		.where(phone.phone_normalized.isnull())
+		.run(as_dict=True)
+	)
+	for row in rows:
+		normalized = normalized_phone(row.phone)
+		if normalized:
+			frappe.db.set_value(
+				"Contact Phone", row.name, "phone_normalized", normalized, update_modified=False
+			)
+	return len(rows)

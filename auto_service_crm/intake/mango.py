@@ -1,0 +1,256 @@
+"""Mango Office virtual PBX (VPBX API, "API Realtime") events: /events/call and /events/summary.
+
+Sources (as published): "API MANGO OFFICE" v1.9 (MangoOffice_VPBX_API_v1.9.pdf, linked from
+https://www.mango-office.ru/support/integratsiya-api/ ), sections 2.4.3 "О параметре sign",
+3.1.2 "Уведомление о вызове" (events/call), 3.1.6 "Уведомление о завершении вызова"
+(events/summary) and "Список кодов результатов" (disconnect_reason codes).
+
+Every request is a form POST with three fields: ``vpbx_api_key`` (the PBX's unique code),
+``json`` (the event, a JSON text) and ``sign`` = lowercase hex SHA-256 of
+``vpbx_api_key + json + vpbx_api_salt`` (the salt is the signing key from the Mango account).
+Verify ``sign`` over the ``json`` text EXACTLY as received (``verify_sign``), then ``parse`` it.
+
+``external_id`` is ``entry_id``: the id of the group of calls the PBX gives an incoming call and
+keeps through every forward and transfer, so all events of one client's call share it (``call_id``
+is one leg).
+
+events/call (``call_state``): "Appeared" -> "ringing"; "Connected" -> "answered"; "Disconnected"
+-> "ended" (without loss_reason: a single leg ending says nothing about the whole call: the IVR leg
+ends when the call is forwarded, the legs of the other managers of a group end when one answers);
+"OnHold" and states the document does not list -> None. Direction: ``from.extension`` without
+``to.extension`` is an outgoing call, both extensions an internal call (-> None), else incoming.
+
+events/summary (the final event of a call; ``call_direction`` 1 incoming, 2 outgoing, 0 internal
+-> None): "ended" if a conversation took place, else "missed". Mango's own example of a call ended
+in the IVR has ``entry_result`` 1 with ``talk_time`` 0, so ``talk_time`` > 0 decides when it is
+sent, and ``entry_result`` only when it is not. talk_seconds = end_time - talk_time; wait_seconds =
+talk_time - create_time (answered) or end_time - create_time (missed). ``occurred_at`` is
+``end_time`` (else ``create_time``).
+
+loss_reason of a missed incoming summary: the caller who remembers the ``location`` of the last
+events/call of the entry passes it as ``last_location`` and it decides ("ivr" -> "IVR", "queue"
+-> "Queue Wait", "abonent" -> "Ringing Manager"). Without it: disconnect_reason 2000 and above
+(billing, wrong number, unreachable, technical) -> "Other"; 116x (group/queue failed, queue
+timeout, all operators unavailable) -> "Queue Wait"; a summary whose ``to`` is empty never reached
+an employee ("first employee who missed the call" otherwise) -> "IVR"; else "Ringing Manager".
+
+caller = the client's number (``from.number`` incoming, ``to.number`` outgoing); called = the line
+(``line_number`` / ``to.line_number``; ``dct.number``, the call-tracking number, when no line is
+given); agent = ``to.extension``, the employee the leg rings or talks to (incoming; in a summary
+only when answered), or ``from.extension`` (outgoing).
+
+Not confirmed, chosen as described: the document says event times are "UTC+3"; they are Unix
+timestamps, which have no zone, and are read as ordinary Unix seconds (aware UTC). Numbers arrive
+as JSON numbers or as strings (the document's own examples use both); both are accepted.
+"""
+
+import hashlib
+import hmac
+
+from auto_service_crm.intake._common import (
+	from_epoch,
+	integer,
+	mapping,
+	opt_int,
+	opt_str,
+	req_str,
+	short,
+	sub,
+)
+from auto_service_crm.intake.errors import PayloadError, SignatureError, load_json
+from auto_service_crm.intake.events import CallEvent
+
+CALL_STATES = {"Appeared": "ringing", "Connected": "answered", "Disconnected": "ended", "OnHold": None}
+LOCATIONS = {"ivr": "IVR", "queue": "Queue Wait", "abonent": "Ringing Manager"}
+DIRECTIONS = {0: None, 1: "incoming", 2: "outgoing"}
+
+
+def make_sign(api_key: str, json_text: str, salt: str) -> str:
+	"""Mango's ``sign`` of a request: hex SHA-256 of api_key + json + salt."""
+	return hashlib.sha256(f"{api_key}{json_text}{salt}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def verify_sign(
+	api_key: str | None,
+	json_text: str | None,
+	sign: str | None,
+	salt: str,
+	*,
+	expected_api_key: str | None = None,
+) -> None:
+	"""Raise SignatureError unless ``sign`` signs ``api_key`` + ``json_text`` with ``salt``.
+
+	With ``expected_api_key``, the request's ``vpbx_api_key`` must also be that of our PBX.
+	"""
+	if not salt:
+		raise SignatureError("Mango vpbx_api_salt is not configured")
+	if not sign:
+		raise SignatureError("missing field 'sign'")
+	if not api_key:
+		raise SignatureError("missing field 'vpbx_api_key'")
+	if json_text is None:
+		raise SignatureError("missing field 'json'")
+	if not all(isinstance(v, str) for v in (api_key, json_text, sign)):
+		raise SignatureError("vpbx_api_key, json and sign must be strings")
+	if expected_api_key is not None and not hmac.compare_digest(
+		api_key.encode("utf-8", "surrogatepass"), expected_api_key.encode("utf-8")
+	):
+		raise SignatureError("wrong vpbx_api_key")
+	expected = make_sign(api_key, json_text, salt)
+	given = sign.strip().lower().encode("utf-8", "surrogatepass")
+	if not hmac.compare_digest(given, expected.encode("ascii")):
+		raise SignatureError("wrong sign")
+
+
+def parse(json_obj: dict | str | bytes, path: str, *, last_location: str | None = None) -> CallEvent | None:
+	"""The CallEvent of one Mango event, None when it is not a call state the CRM tracks.
+
+	``json_obj`` is the ``json`` field, decoded or as text; ``path`` is the event's URL path
+	("events/call" or "events/summary"; a leading "/" or a longer prefix is fine).
+	"""
+	payload = _payload(json_obj)
+	kind = _kind(path)
+	if kind == "call":
+		return _call(payload)
+	return _summary(payload, last_location)
+
+
+def loss_reason_for_location(location: str | None) -> str | None:
+	"""The loss_reason a missed call gets when its last events/call had this ``location``."""
+	return LOCATIONS.get((location or "").strip().lower())
+
+
+def _call(payload: dict) -> CallEvent | None:
+	entry_id = req_str(payload, "entry_id", limit=128)
+	state = req_str(payload, "call_state", limit=64)
+	event = CALL_STATES.get(state)
+	if event is None:
+		return None
+	source, target = sub(payload, "from"), sub(payload, "to")
+	direction = _direction(source, target)
+	if direction is None:
+		return None
+	dct = sub(payload, "dct")
+	if direction == "incoming":
+		client = opt_str(source, "number", "from", limit=128)
+		line = opt_str(target, "line_number", "to", limit=128) or opt_str(dct, "number", "dct", limit=128)
+		agent = opt_str(target, "extension", "to", limit=64)
+	else:
+		client = opt_str(target, "number", "to", limit=128)
+		line = opt_str(target, "line_number", "to", limit=128) or opt_str(payload, "line_number", limit=128)
+		agent = opt_str(source, "extension", "from", limit=64)
+	opt_int(payload, "disconnect_reason", maximum=99_999)  # checked, kept in raw
+	return CallEvent(
+		provider="mango",
+		external_id=entry_id,
+		event=event,
+		direction=direction,
+		caller=client,
+		called=line,
+		agent=agent,
+		occurred_at=from_epoch(payload.get("timestamp"), "timestamp"),
+		raw=payload,
+	)
+
+
+def _summary(payload: dict, last_location: str | None) -> CallEvent | None:
+	entry_id = req_str(payload, "entry_id", limit=128)
+	if payload.get("call_direction") is None:
+		raise PayloadError("missing field 'call_direction'")
+	code = integer(payload.get("call_direction"), "call_direction", maximum=99)
+	if code not in DIRECTIONS:
+		raise PayloadError(f"field 'call_direction' must be 0, 1 or 2; got {code}")
+	direction = DIRECTIONS[code]
+	if direction is None:
+		return None
+	source, target, dct = sub(payload, "from"), sub(payload, "to"), sub(payload, "dct")
+	created = from_epoch(payload.get("create_time"), "create_time")
+	talk_start = from_epoch(payload.get("talk_time"), "talk_time")
+	ended_at = from_epoch(payload.get("end_time"), "end_time")
+	from_epoch(payload.get("forward_time"), "forward_time")  # checked, kept in raw
+	result = opt_int(payload, "entry_result", maximum=1)
+	reason = opt_int(payload, "disconnect_reason", maximum=99_999)
+	if "talk_time" in payload and payload.get("talk_time") is not None:
+		talked = talk_start is not None
+	elif result is not None:
+		talked = result == 1
+	else:
+		raise PayloadError("missing field 'entry_result'")
+	line = (
+		opt_str(payload, "line_number", limit=128)
+		or opt_str(target, "line_number", "to", limit=128)
+		or opt_str(dct, "number", "dct", limit=128)
+	)
+	if direction == "incoming":
+		client = opt_str(source, "number", "from", limit=128)
+		agent = opt_str(target, "extension", "to", limit=64) if talked else None
+	else:
+		client = opt_str(target, "number", "to", limit=128)
+		agent = opt_str(source, "extension", "from", limit=64)
+	common = {
+		"provider": "mango",
+		"external_id": entry_id,
+		"direction": direction,
+		"caller": client,
+		"called": line,
+		"agent": agent,
+		"occurred_at": ended_at or created,
+		"raw": payload,
+	}
+	if talked:
+		return CallEvent(
+			event="ended",
+			talk_seconds=_seconds(talk_start, ended_at),
+			wait_seconds=_seconds(created, talk_start),
+			**common,
+		)
+	loss = _loss_reason(target, reason, last_location) if direction == "incoming" else None
+	return CallEvent(event="missed", wait_seconds=_seconds(created, ended_at), loss_reason=loss, **common)
+
+
+def _loss_reason(target: dict, reason: int | None, last_location: str | None) -> str:
+	if last_location:
+		return loss_reason_for_location(last_location) or "Other"
+	if reason is not None and reason >= 2000:
+		return "Other"
+	if reason is not None and 1160 <= reason <= 1169:
+		return "Queue Wait"
+	if not (opt_str(target, "extension", "to") or opt_str(target, "number", "to")):
+		return "IVR"
+	return "Ringing Manager"
+
+
+def _direction(source: dict, target: dict) -> str | None:
+	from_ext = opt_str(source, "extension", "from", limit=64)
+	to_ext = opt_str(target, "extension", "to", limit=64)
+	if from_ext and to_ext:
+		return None
+	return "outgoing" if from_ext else "incoming"
+
+
+def _seconds(start, end) -> int | None:
+	if start is None or end is None or end < start:
+		return None
+	return int((end - start).total_seconds())
+
+
+def _kind(path) -> str:
+	if not isinstance(path, str):
+		raise PayloadError(f"Mango event path must be a string, got {type(path).__name__}")
+	clean = path.split("?")[0].strip().rstrip("/")
+	if clean.endswith("events/call"):
+		return "call"
+	if clean.endswith("events/summary"):
+		return "summary"
+	raise PayloadError(f"unknown Mango event path {short(path)}: expected events/call or events/summary")
+
+
+def _payload(json_obj) -> dict:
+	if isinstance(json_obj, str):
+		try:
+			json_obj = json_obj.encode("utf-8")
+		except UnicodeEncodeError:
+			raise PayloadError("field 'json' is not valid UTF-8")
+	if isinstance(json_obj, bytes | bytearray):
+		return load_json(bytes(json_obj))
+	return mapping(json_obj, "json")

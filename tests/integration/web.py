@@ -1,0 +1,87 @@
+"""A real web server of the site on loopback, for the webhook tests: requests go through HTTP,
+the server commits in its own connections, and the tests clean up what it created."""
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+import frappe
+
+from tests.integration.conftest import SITES
+
+PORT = 8011
+
+
+def free(port: int) -> bool:
+	with socket.socket() as s:
+		return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="session")
+def web_server(site):
+	"""`bench serve` for the test site (Frappe's own development server), started once."""
+	if not free(PORT):
+		pytest.fail(f"port {PORT} is taken: stop what listens there")
+	server = subprocess.Popen(
+		[
+			sys.executable,
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			site,
+			"serve",
+			"--port",
+			str(PORT),
+			"--noreload",
+		],
+		cwd=SITES,
+		stdout=subprocess.DEVNULL,
+		stderr=subprocess.PIPE,
+	)
+	url = f"http://127.0.0.1:{PORT}"
+	deadline = time.time() + 60
+	while time.time() < deadline:
+		try:
+			if requests.get(f"{url}/api/method/ping", timeout=2).ok:
+				break
+		except requests.ConnectionError:
+			time.sleep(0.5)
+	else:
+		server.kill()
+		pytest.fail("the web server did not start: " + server.stderr.read().decode()[-2000:])
+	yield url
+	server.terminate()
+	server.wait(timeout=20)
+
+
+class Committed:
+	"""Records the server created during a test (committed): found after, deleted at the end."""
+
+	DOCTYPES = ("Intake Payload", "Appeal", "Call Log", "Communication", "ToDo", "Contact", "Customer")
+
+	def __init__(self):
+		frappe.db.rollback()
+		self.since = frappe.utils.add_to_date(frappe.utils.now_datetime(), seconds=-1)  # the site's clock
+
+	def new(self, doctype, **filters):
+		frappe.db.rollback()  # a new snapshot sees what the server committed
+		return frappe.get_all(doctype, filters={"creation": [">=", self.since], **filters}, pluck="name")
+
+	def clean(self):
+		frappe.db.rollback()
+		for doctype in self.DOCTYPES:
+			for name in frappe.get_all(doctype, filters={"creation": [">=", self.since]}, pluck="name"):
+				frappe.delete_doc(doctype, name, force=True, ignore_permissions=True, delete_permanently=True)
+		frappe.db.commit()
+
+
+@pytest.fixture
+def committed(web_server):
+	record = Committed()
+	yield record
+	record.clean()
