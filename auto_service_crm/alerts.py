@@ -98,36 +98,28 @@ def on_todo_insert(todo, method=None) -> None:
 
 def check_overdue_callbacks() -> None:
 	"""Every few minutes: appeals whose callback time has passed while they are still open."""
-	overdue = frappe.get_all(
-		"Appeal",
-		filters={
-			"callback_at": ["<", now_datetime()],
-			"completed_on": ["is", "not set"],
-			"callback_alert_sent": 0,
-		},
-		pluck="name",
-		limit=500,
-	)
-	for name in overdue:
-		frappe.db.set_value("Appeal", name, "callback_alert_sent", 1, update_modified=False)
-		enqueue_alert(CALLBACK_OVERDUE, name)
+	alert_once(CALLBACK_OVERDUE, "callback_alert_sent", {"callback_at": ["<", now_datetime()]})
 
 
 def check_sla_breaches() -> None:
 	"""Every few minutes: appeals not answered by the SLA's response time."""
 	if not frappe.get_meta("Appeal").has_field("response_by"):
 		return  # no Service Level Agreement on Appeal
-	breached = frappe.get_all(
+	alert_once(
+		SLA_BREACHED,
+		"sla_alert_sent",
+		{"response_by": ["<", now_datetime()], "first_responded_on": ["is", "not set"]},
+	)
+
+
+def alert_once(alert: str, sent_flag: str, filters: dict) -> None:
+	"""Alert about each open appeal matching ``filters`` once: the flag marks it as alerted."""
+	due = frappe.get_all(
 		"Appeal",
-		filters={
-			"response_by": ["<", now_datetime()],
-			"first_responded_on": ["is", "not set"],
-			"completed_on": ["is", "not set"],
-			"sla_alert_sent": 0,
-		},
+		filters={**filters, "completed_on": ["is", "not set"], sent_flag: 0},
 		pluck="name",
 		limit=500,
 	)
-	for name in breached:
-		frappe.db.set_value("Appeal", name, "sla_alert_sent", 1, update_modified=False)
-		enqueue_alert(SLA_BREACHED, name)
+	for name in due:
+		frappe.db.set_value("Appeal", name, sent_flag, 1, update_modified=False)
+		enqueue_alert(alert, name)

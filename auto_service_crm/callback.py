@@ -12,6 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_time, getdate, now_datetime
 
+from auto_service_crm.operator_tasks import task_for_operators
 from auto_service_crm.rules.working_hours import WorkingHours, dial_sequence, next_working_start
 from auto_service_crm.settings import get_settings
 
@@ -97,23 +98,8 @@ def dial_for_appeal(appeal: str) -> bool:
 
 def callback_task(appeal, when) -> None:
 	"""A task for the operators: call the client back in the next working hours."""
-	from auto_service_crm.intake_filing import OPERATOR_ROLE, users_with_role
-
-	operators = frappe.get_all(
-		"User", filters={"enabled": 1, "name": ["in", users_with_role(OPERATOR_ROLE)]}, pluck="name"
-	)
 	frappe.db.set_value("Appeal", appeal.name, {"call_back": 1, "callback_at": when})
-	for user in operators or [None]:
-		frappe.get_doc(
-			{
-				"doctype": "ToDo",
-				"allocated_to": user,
-				"role": OPERATOR_ROLE,
-				"reference_type": "Appeal",
-				"reference_name": appeal.name,
-				"date": getdate(when),
-				"description": _("Call back the client who asked on the website: {0} ({1})").format(
-					appeal.client_name or "", appeal.phone or ""
-				),
-			}
-		).insert(ignore_permissions=True)
+	description = _("Call back the client who asked on the website: {0} ({1})").format(
+		appeal.client_name or "", appeal.phone or ""
+	)
+	task_for_operators(appeal.name, description, date=getdate(when))

@@ -8,6 +8,7 @@ from frappe import _
 from frappe.utils import convert_utc_to_system_timezone, now_datetime
 
 from auto_service_crm.intake.events import CallEvent, ChatMessage, FormSubmission, MobileAppRequest
+from auto_service_crm.operator_tasks import task_for_operators
 
 CALL_LOG_STATUS = {
 	"ringing": "Ringing",
@@ -15,7 +16,6 @@ CALL_LOG_STATUS = {
 	"ended": "Completed",
 	"missed": "No Answer",
 }
-OPERATOR_ROLE = "Auto Service Operator"
 
 
 def local_time(value: datetime | None) -> datetime:
@@ -89,37 +89,14 @@ def missed_call_task(appeal) -> None:
 		"ToDo", {"reference_type": "Appeal", "reference_name": appeal.name, "status": "Open"}
 	):
 		return
-	operators = frappe.get_all(
-		"User",
-		filters={"enabled": 1, "user_type": "System User", "name": ["in", users_with_role(OPERATOR_ROLE)]},
-		pluck="name",
-	)
 	description = _("Process the missed call from {0}").format(appeal.phone or _("an unknown number"))
-	for user in operators or [None]:
-		frappe.get_doc(
-			{
-				"doctype": "ToDo",
-				"allocated_to": user,
-				"role": OPERATOR_ROLE,
-				"reference_type": "Appeal",
-				"reference_name": appeal.name,
-				"description": description,
-				"priority": "High",
-			}
-		).insert(ignore_permissions=True)
-	for user in operators:
+	for user in task_for_operators(appeal.name, description, priority="High"):
 		frappe.publish_realtime(
 			"auto_service_crm_missed_call",
 			{"appeal": appeal.name, "phone": appeal.phone, "message": description},
 			user=user,
 			after_commit=True,
 		)
-
-
-def users_with_role(role: str) -> list[str]:
-	return frappe.get_all(
-		"Has Role", filters={"role": role, "parenttype": "User"}, pluck="parent", distinct=True
-	)
 
 
 def file_chat(message: ChatMessage) -> str:
