@@ -211,7 +211,15 @@ def receive(name: str):
 	):
 		return reply(200, status="duplicate")
 	log = frappe.db.get_value("Intake Payload", {"dedupe_key": key}, "name") if key else None
-	log = frappe.get_doc("Intake Payload", log) if log else keep(endpoint, body, request, key=key)
+	if log:
+		log = frappe.get_doc("Intake Payload", log)  # kept earlier and failed: file it again
+	else:
+		try:
+			log = keep(endpoint, body, request, key=key)
+		except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
+			return reply(200, status="duplicate")  # the same delivery, at the same moment
+	if log.status in ("Processed", "Ignored"):
+		return reply(200, status="duplicate")
 	appeals = process(log, endpoint, events)
 	if log.status == "Failed":
 		return reply(500, error=_("The payload was kept but could not be filed"), payload=log.name)

@@ -444,3 +444,19 @@ def test_a_payload_that_failed_to_file_is_kept_and_replayed(web_server, committe
 	frappe.db.commit()
 	assert frappe.db.get_value("Intake Payload", name, ["status", "appeal"]) == ("Processed", appeals[0])
 	assert frappe.db.get_value("Appeal", appeals[0], "channel") == "Mobile App"
+
+
+def test_the_same_delivery_twice_at_the_same_moment_is_filed_once(web_server, committed):
+	from concurrent.futures import ThreadPoolExecutor
+
+	body = {"request_id": f"m-3-{RUN}", "phone": "+79167000013", "text": "Дважды"}
+	with ThreadPoolExecutor(max_workers=4) as pool:
+		responses = list(
+			pool.map(
+				lambda _: post(web_server, "mobile_app_request", body, {"X-Webhook-Token": "app-secret"}),
+				range(4),
+			)
+		)
+	assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
+	assert sorted(r.json()["message"]["status"] for r in responses).count("processed") == 1
+	assert len(committed.new("Appeal")) == 1
