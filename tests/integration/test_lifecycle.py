@@ -18,7 +18,8 @@ from tests.static.app_files import doctypes
 pytestmark = pytest.mark.lifecycle
 
 APP_DOCTYPES = sorted(doctypes())
-CUSTOM_FIELDS = [f["fieldname"] for f in get_custom_fields()["Sales Order"]]
+CUSTOM_FIELDS = {doctype: [f["fieldname"] for f in fields] for doctype, fields in get_custom_fields().items()}
+CUSTOM_FIELD_NAMES = [f"{doctype}-{name}" for doctype, names in CUSTOM_FIELDS.items() for name in names]
 TEMPLATES = [template[3] for template in defaults.EMAIL_TEMPLATES]
 
 
@@ -63,7 +64,7 @@ def state_of_the_app() -> dict:
 		),
 		"custom_fields": frappe.get_all(
 			"Custom Field",
-			filters={"dt": "Sales Order", "fieldname": ("in", CUSTOM_FIELDS)},
+			filters={"name": ("in", CUSTOM_FIELD_NAMES)},
 			fields=["name", "modified", "insert_after"],
 			order_by="name",
 		),
@@ -110,7 +111,7 @@ def test_migrate_twice_changes_nothing_the_second_time():
 	frappe_cli("migrate")
 	assert state_of_the_app() == first
 	assert len(first["doctypes"]) == len(APP_DOCTYPES)
-	assert len(first["custom_fields"]) == len(CUSTOM_FIELDS)
+	assert len(first["custom_fields"]) == len(CUSTOM_FIELD_NAMES)
 	assert all(first["host_records"].values()) and len(first["email_templates"]) == len(TEMPLATES)
 	assert len(first["records"]["Appeal Category"]) >= len(defaults.CATEGORIES)
 
@@ -124,9 +125,7 @@ def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
 		for name in APP_DOCTYPES:
 			assert not frappe.db.exists("DocType", name), name
 			assert not frappe.db.table_exists(name), name
-		assert not frappe.get_all(
-			"Custom Field", filters={"dt": "Sales Order", "fieldname": ("in", CUSTOM_FIELDS)}
-		)
+		assert not frappe.get_all("Custom Field", filters={"name": ("in", CUSTOM_FIELD_NAMES)})
 		assert not frappe.get_all("Role", filters={"name": ("in", defaults.ROLES)})
 		assert not frappe.get_all("Has Role", filters={"role": ("in", defaults.ROLES)})
 		assert not frappe.get_all("Custom DocPerm", filters={"role": ("in", defaults.ROLES)})
@@ -136,8 +135,9 @@ def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
 			)
 		assert not frappe.get_all("Custom Field", filters={"dt": ["in", ["Appeal", "Service Request"]]})
 		assert not frappe.get_all("Email Template", filters={"name": ["in", TEMPLATES]})
-		frappe.clear_cache(doctype="Sales Order")
-		assert not any(frappe.get_meta("Sales Order").get_field(f) for f in CUSTOM_FIELDS)
+		for doctype, names in CUSTOM_FIELDS.items():
+			frappe.clear_cache(doctype=doctype)
+			assert not any(frappe.get_meta(doctype).get_field(f) for f in names), doctype
 	finally:
 		frappe_cli("install-app", "auto_service_crm")
 
