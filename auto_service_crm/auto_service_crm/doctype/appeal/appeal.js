@@ -1,7 +1,152 @@
 // Copyright (c) 2026, auto_service_crm contributors
 // For license information, please see license.txt
 
-// frappe.ui.form.on("Appeal", {
-// 	refresh(frm) {
-// 	},
-// });
+// The operator's window (seed 002): the results of the chosen category and the fields each
+// needs, «Done, close», finding the client, the client portrait, the call script, the feed.
+
+const DESK = "auto_service_crm.desk";
+const REQUIRABLE = ["booking_time", "callback_at", "redirect_to", "result_reason", "items", "sales_order"];
+
+frappe.ui.form.on("Appeal", {
+	setup(frm) {
+		frm.set_query("category", () => ({ filters: { show_in_list: 1 } }));
+		frm.set_query("result", () => ({
+			filters: { name: ["in", (frm.allowed_results || []).map((row) => row.result)] },
+		}));
+		frm.set_query("vehicle", () => ({ filters: frm.doc.customer ? { customer: frm.doc.customer } : {} }));
+		frm.set_query("redirect_to", () => ({ filters: { enabled: 1, user_type: "System User" } }));
+	},
+
+	refresh(frm) {
+		load_results(frm);
+		if (frm.is_new()) return;
+		if (!frm.doc.completed_on) {
+			frm.add_custom_button(__("Done, Close"), () => complete(frm)).addClass("btn-primary");
+		}
+		frm.add_custom_button(__("Find Client"), () => find_client(frm), __("Client"));
+		if (frm.doc.customer && frm.doc.phone) {
+			frm.add_custom_button(
+				__("Save Phone to Customer"),
+				() =>
+					frappe
+						.xcall("auto_service_crm.identification.save_phone_to_customer", { appeal: frm.doc.name })
+						.then(() => frm.reload_doc()),
+				__("Client")
+			);
+		}
+		render_portrait(frm);
+		render_feed(frm);
+	},
+
+	category(frm) {
+		frm.set_value("result", null);
+		load_results(frm);
+	},
+
+	result(frm) {
+		apply_requirements(frm);
+	},
+});
+
+function load_results(frm) {
+	if (!frm.doc.category) {
+		frm.allowed_results = [];
+		apply_requirements(frm);
+		return;
+	}
+	frappe.xcall(`${DESK}.category_results`, { category: frm.doc.category }).then((results) => {
+		frm.allowed_results = results;
+		apply_requirements(frm);
+	});
+}
+
+function apply_requirements(frm) {
+	const chosen = (frm.allowed_results || []).find((row) => row.result === frm.doc.result);
+	const needed = chosen ? chosen.requires : [];
+	REQUIRABLE.forEach((field) => frm.toggle_reqd(field, needed.includes(field)));
+	frm.toggle_display("result", (frm.allowed_results || []).length > 0);
+}
+
+function complete(frm) {
+	const save = frm.is_dirty() ? frm.save() : Promise.resolve();
+	save.then(() => frm.call("complete")).then(() => {
+		frappe.show_alert({ message: __("The appeal is done"), indicator: "green" });
+		frm.reload_doc();
+	});
+}
+
+function find_client(frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Find Client"),
+		fields: [
+			{ fieldname: "text", fieldtype: "Data", label: __("Name, Phone, License Plate or VIN"), reqd: 1 },
+			{ fieldname: "found", fieldtype: "HTML" },
+		],
+		primary_action_label: __("Search"),
+		primary_action({ text }) {
+			frappe.xcall("auto_service_crm.identification.search_clients", { text }).then((rows) => {
+				const wrapper = dialog.fields_dict.found.$wrapper.empty();
+				if (!rows.length) wrapper.append(`<p class="text-muted">${__("Nobody found")}</p>`);
+				rows.forEach((row) => {
+					$(`<button class="btn btn-default btn-sm" style="margin: 2px"></button>`)
+						.text(`${row.customer_name} (${row.matched_by.map((how) => __(how)).join(", ")})`)
+						.on("click", () => {
+							frm.set_value("customer", row.customer);
+							dialog.hide();
+						})
+						.appendTo(wrapper);
+				});
+			});
+		},
+	});
+	dialog.show();
+}
+
+function list_block(title, rows, render) {
+	if (!rows || !rows.length) return "";
+	const items = rows.map((row) => `<li>${render(row)}</li>`).join("");
+	return `<p class="text-muted" style="margin: 8px 0 2px">${__(title)}</p><ul>${items}</ul>`;
+}
+
+function link(doctype, name, label) {
+	const route = `/app/${frappe.router.slug(doctype)}/${encodeURIComponent(name)}`;
+	return `<a href="${route}">${frappe.utils.escape_html(label || name)}</a>`;
+}
+
+function render_portrait(frm) {
+	frappe.xcall(`${DESK}.client_portrait`, { appeal: frm.doc.name }).then((p) => {
+		const esc = frappe.utils.escape_html;
+		const who = p.customer ? link("Customer", p.customer, p.client_name) : esc(p.client_name || p.phone || "");
+		const html =
+			`<p><b>${who}</b> · ${__(p.client_kind || "Primary")}` +
+			(p.identification ? ` · ${__(p.identification)}` : "") +
+			`</p>` +
+			list_block("Cars", p.vehicles, (v) =>
+				[link("Customer Vehicle", v.name, v.title), v.year, v.current_mileage && `${v.current_mileage} km`]
+					.filter(Boolean)
+					.join(", ")
+			) +
+			list_block("Open Service Requests", p.service_requests, (r) =>
+				`${link("Service Request", r.name)} ${__(r.kind)} · ${__(r.status)}`
+			) +
+			list_block("Repair Orders", p.repair_orders, (o) => `${link("Sales Order", o.name)} · ${__(o.status)}`) +
+			list_block("Recent Appeals", p.recent_appeals, (a) =>
+				`${link("Appeal", a.name)} ${frappe.datetime.str_to_user(a.appeal_datetime)} · ${__(a.channel)}` +
+				(a.category ? ` · ${__(a.category)}` : "")
+			);
+		frm.get_field("client_portrait").$wrapper.html(html);
+		frm.get_field("call_script_html").$wrapper.html(
+			p.call_script ? `<p class="text-muted">${__("Call Script")}</p>${p.call_script}` : ""
+		);
+	});
+}
+
+function render_feed(frm) {
+	frappe.xcall(`${DESK}.event_feed`, { appeal: frm.doc.name }).then((rows) => {
+		const html = list_block("Every contact with the client, newest first", rows, (row) =>
+			`${frappe.datetime.str_to_user(row.when)} · ${__(row.kind)} · ${__(row.channel || "")} · ` +
+			`${link(row.doctype, row.name, row.name)} ${frappe.utils.escape_html(row.text || "")}`
+		);
+		frm.get_field("event_feed_html").$wrapper.html(html);
+	});
+}

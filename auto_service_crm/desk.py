@@ -1,0 +1,176 @@
+"""What the appeal window shows the operator (seed 002, «Структура окна обработки входящего
+обращения»): the client portrait, the call script, the results of the category with the fields
+each needs, and the event feed of every contact with the client."""
+
+import frappe
+from frappe.utils import strip_html_tags
+
+from auto_service_crm.clients import repair_order_filters_from_settings
+from auto_service_crm.rules.client_kind import CLOSED_ORDER_STATUSES
+from auto_service_crm.status import OPEN_CATEGORIES, statuses_of
+
+REQUIREMENTS = (
+	("requires_booking_time", "booking_time"),
+	("requires_callback_time", "callback_at"),
+	("requires_assignee", "redirect_to"),
+	("requires_reason", "result_reason"),
+	("requires_items", "items"),
+	("requires_sales_order", "sales_order"),
+)
+
+
+def readable_appeal(name: str):
+	doc = frappe.get_doc("Appeal", name)
+	doc.check_permission("read")
+	return doc
+
+
+@frappe.whitelist()
+def category_results(category: str) -> list[dict]:
+	"""The results the operator may choose in a category, with the Appeal fields each requires."""
+	frappe.has_permission("Appeal Category", "read", throw=True)
+	rows = frappe.get_all(
+		"Appeal Category Result",
+		filters={"parent": category, "parenttype": "Appeal Category"},
+		pluck="result",
+		order_by="idx",
+	)
+	out = []
+	for name in rows:
+		result = frappe.get_cached_doc("Appeal Result", name)
+		out.append(
+			{
+				"result": name,
+				"action": result.action,
+				"requires": [field for flag, field in REQUIREMENTS if result.get(flag)],
+			}
+		)
+	return out
+
+
+@frappe.whitelist()
+def client_portrait(appeal: str) -> dict:
+	"""Everything about the client the operator needs while talking: cars, open requests and
+	repair orders, recent appeals, and the script of the chosen category."""
+	doc = readable_appeal(appeal)
+	portrait = {
+		"client_name": doc.client_name,
+		"customer": doc.customer,
+		"client_kind": doc.client_kind,
+		"identification": doc.identification,
+		"phone": doc.phone,
+		"call_script": frappe.db.get_value("Appeal Category", doc.category, "call_script")
+		if doc.category
+		else None,
+		"vehicles": [],
+		"service_requests": [],
+		"repair_orders": [],
+		"recent_appeals": [],
+	}
+	key = {"customer": doc.customer} if doc.customer else {"phone_normalized": doc.phone_normalized}
+	if doc.customer or doc.phone_normalized:
+		portrait["recent_appeals"] = frappe.get_all(
+			"Appeal",
+			filters={**key, "name": ["!=", doc.name]},
+			fields=["name", "appeal_datetime", "channel", "category", "result", "status"],
+			order_by="appeal_datetime desc",
+			limit=10,
+		)
+	if not doc.customer:
+		return portrait
+	portrait["vehicles"] = frappe.get_all(
+		"Customer Vehicle",
+		filters={"customer": doc.customer},
+		fields=["name", "title", "vehicle_model", "year", "license_plate", "vin", "current_mileage"],
+		order_by="modified desc",
+	)
+	portrait["service_requests"] = frappe.get_all(
+		"Service Request",
+		filters={
+			"customer": doc.customer,
+			"status": ["in", statuses_of("Service Request Status", OPEN_CATEGORIES)],
+		},
+		fields=["name", "kind", "status", "booking_time", "vehicle"],
+		order_by="modified desc",
+	)
+	portrait["repair_orders"] = frappe.get_all(
+		"Sales Order",
+		filters={
+			"customer": doc.customer,
+			"docstatus": 1,
+			"status": ["not in", (*CLOSED_ORDER_STATUSES, "Cancelled")],
+			**repair_order_filters_from_settings(),
+		},
+		fields=["name", "status", "transaction_date", "delivery_date", "grand_total", "currency"],
+		order_by="transaction_date desc",
+	)
+	return portrait
+
+
+@frappe.whitelist()
+def event_feed(appeal: str, limit: int = 50) -> list[dict]:
+	"""Every contact with the client over every channel, newest first: appeals, calls, messages."""
+	doc = readable_appeal(appeal)
+	limit = min(int(limit), 200)
+	key = {"customer": doc.customer} if doc.customer else {"phone_normalized": doc.phone_normalized}
+	if not (doc.customer or doc.phone_normalized):
+		key = {"name": doc.name}
+	appeals = frappe.get_all(
+		"Appeal",
+		filters=key,
+		fields=["name", "appeal_datetime", "channel", "category", "client_comment"],
+		limit=limit,
+	)
+	feed = [
+		{
+			"when": a.appeal_datetime,
+			"kind": "Appeal",
+			"channel": a.channel,
+			"doctype": "Appeal",
+			"name": a.name,
+			"text": a.category or a.client_comment or "",
+		}
+		for a in appeals
+	]
+	names = [a.name for a in appeals]
+	for message in frappe.get_all(
+		"Communication",
+		filters={"reference_doctype": "Appeal", "reference_name": ["in", names or [""]]},
+		fields=[
+			"name",
+			"communication_date",
+			"communication_medium",
+			"sent_or_received",
+			"content",
+			"subject",
+		],
+		limit=limit,
+	):
+		feed.append(
+			{
+				"when": message.communication_date,
+				"kind": "Message",
+				"channel": message.communication_medium,
+				"doctype": "Communication",
+				"name": message.name,
+				"text": strip_html_tags(message.content or message.subject or "")[:300],
+			}
+		)
+	calls = [a.call_log for a in appeals if a.call_log]
+	for call in frappe.get_all(
+		"Call Log",
+		filters={"name": ["in", calls or [""]]},
+		fields=["name", "start_time", "status", "duration", "type"],
+	):
+		feed.append(
+			{
+				"when": call.start_time,
+				"kind": "Call",
+				"channel": call.type,
+				"doctype": "Call Log",
+				"name": call.name,
+				"text": f"{call.status} {int(call.duration or 0)} s",
+			}
+		)
+	feed.sort(key=lambda row: str(row["when"] or ""), reverse=True)
+	return feed[:limit]
