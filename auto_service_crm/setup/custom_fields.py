@@ -1,5 +1,11 @@
 """Fields the app adds to ERPNext's own DocTypes, created on install and removed on uninstall."""
 
+# Properties of ERPNext's fields the app changes: (doctype, fieldname, property, value, type).
+PROPERTY_SETTERS = (
+	# A client booked by phone often has no email: ERPNext's Appointment must not require one.
+	("Appointment", "customer_email", "reqd", "0", "Check"),
+)
+
 
 def get_custom_fields() -> dict[str, list[dict]]:
 	return {

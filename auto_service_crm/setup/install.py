@@ -5,7 +5,7 @@ from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.permissions import setup_custom_perms
 
 from auto_service_crm.setup import defaults
-from auto_service_crm.setup.custom_fields import get_custom_fields
+from auto_service_crm.setup.custom_fields import PROPERTY_SETTERS, get_custom_fields
 
 
 def before_install():
@@ -24,6 +24,7 @@ def after_migrate():
 	make_roles()
 	add_erpnext_permissions()
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
+	make_property_setters()
 	make_default_records()
 	fill_empty_settings()
 	make_email_templates()
@@ -34,9 +35,29 @@ def after_migrate():
 
 def before_uninstall():
 	delete_custom_fields(get_custom_fields())
+	delete_property_setters()
 	delete_host_records_of_the_app()
 	remove_erpnext_permissions()
 	delete_roles()
+
+
+def make_property_setters() -> None:
+	from frappe.custom.doctype.property_setter.property_setter import make_property_setter
+
+	for doctype, fieldname, prop, value, prop_type in PROPERTY_SETTERS:
+		current = frappe.db.get_value(
+			"Property Setter", {"doc_type": doctype, "field_name": fieldname, "property": prop}, "value"
+		)
+		if current != value:
+			make_property_setter(
+				doctype, fieldname, prop, value, prop_type, validate_fields_for_doctype=False
+			)
+
+
+def delete_property_setters() -> None:
+	for doctype, fieldname, prop, _value, _type in PROPERTY_SETTERS:
+		frappe.db.delete("Property Setter", {"doc_type": doctype, "field_name": fieldname, "property": prop})
+		frappe.clear_cache(doctype=doctype)
 
 
 def make_roles():

@@ -96,6 +96,20 @@ def test_repair_client_booked_creates_the_request_client_and_appointment(operato
 	assert frappe.db.get_value("Event", appointment.calendar_event, "starts_on")
 
 
+def test_a_client_without_email_is_booked_too(operator):
+	appeal = completed(
+		make_appeal(
+			phone="+79160000010",
+			client_name="Без Почты",
+			category="Repair Services",
+			result="Client Booked",
+			booking_time=booking_time(),
+		)
+	)
+	appointment = frappe.db.get_value("Service Request", appeal.service_request, "appointment")
+	assert appointment and not frappe.db.get_value("Appointment", appointment, "customer_email")
+
+
 def test_repair_booking_without_time_is_refused_and_leaves_nothing(operator):
 	appeal = make_appeal(
 		phone="+79160000003", client_name="X", category="Repair Services", result="Client Booked"

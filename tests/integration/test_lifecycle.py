@@ -135,6 +135,9 @@ def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
 			)
 		assert not frappe.get_all("Custom Field", filters={"dt": ["in", ["Appeal", "Service Request"]]})
 		assert not frappe.get_all("Email Template", filters={"name": ["in", TEMPLATES]})
+		assert not frappe.get_all(
+			"Property Setter", filters={"doc_type": "Appointment", "field_name": "customer_email"}
+		)
 		for doctype, names in CUSTOM_FIELDS.items():
 			frappe.clear_cache(doctype=doctype)
 			assert not any(frappe.get_meta(doctype).get_field(f) for f in names), doctype
@@ -149,3 +152,4 @@ def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
 	assert frappe.db.exists("Workflow", {"document_type": "Service Request", "is_active": 1})
 	assert frappe.db.exists("Service Level Agreement", {"document_type": "Appeal"})
 	assert frappe.get_meta("Appeal").has_field("response_by")
+	assert not frappe.get_meta("Appointment").get_field("customer_email").reqd

@@ -19,7 +19,16 @@ from tests.static.app_files import (
 
 DOCTYPES = doctypes()
 # what every document has besides its fields, as Frappe's form scripts see it
-DOCUMENT_PROPERTIES = {"__islocal", "__unsaved", "name", "docstatus", "owner", "creation", "modified", "doctype"}
+DOCUMENT_PROPERTIES = {
+	"__islocal",
+	"__unsaved",
+	"name",
+	"docstatus",
+	"owner",
+	"creation",
+	"modified",
+	"doctype",
+}
 NAMES = sorted(DOCTYPES)
 
 

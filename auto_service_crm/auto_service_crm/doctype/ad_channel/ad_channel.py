@@ -15,10 +15,11 @@ class AdChannel(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from frappe.types import DF
+
 		from auto_service_crm.auto_service_crm.doctype.ad_channel_phone_number.ad_channel_phone_number import (
 			AdChannelPhoneNumber,
 		)
-		from frappe.types import DF
 
 		ad_channel_name: DF.Data
 		description: DF.SmallText | None

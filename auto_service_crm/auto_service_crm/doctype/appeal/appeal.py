@@ -20,11 +20,12 @@ class Appeal(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from frappe.types import DF
+
 		from auto_service_crm.auto_service_crm.doctype.service_request_item.service_request_item import (
 			ServiceRequestItem,
 		)
 		from auto_service_crm.auto_service_crm.doctype.work_type_detail.work_type_detail import WorkTypeDetail
-		from frappe.types import DF
 
 		ad_channel: DF.Link | None
 		appeal_datetime: DF.Datetime

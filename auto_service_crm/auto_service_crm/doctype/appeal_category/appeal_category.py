@@ -13,10 +13,11 @@ class AppealCategory(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from frappe.types import DF
+
 		from auto_service_crm.auto_service_crm.doctype.appeal_category_result.appeal_category_result import (
 			AppealCategoryResult,
 		)
-		from frappe.types import DF
 
 		automatic_rule: DF.Literal[
 			"", "Call Continuation", "Open Repair Order", "Recently Refused Service Request"

@@ -16,10 +16,11 @@ class AutoServiceSettings(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from frappe.types import DF
+
 		from auto_service_crm.auto_service_crm.doctype.appeal_email_alert.appeal_email_alert import (
 			AppealEmailAlert,
 		)
-		from frappe.types import DF
 
 		callback_appeal_status: DF.Link | None
 		client_email_language: DF.Link | None

@@ -24,10 +24,11 @@ class CustomerVehicle(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from frappe.types import DF
+
 		from auto_service_crm.auto_service_crm.doctype.vehicle_mileage_reading.vehicle_mileage_reading import (
 			VehicleMileageReading,
 		)
-		from frappe.types import DF
 
 		color: DF.Data | None
 		current_mileage: DF.Int

@@ -17,11 +17,12 @@ class ServiceRequest(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from frappe.types import DF
+
 		from auto_service_crm.auto_service_crm.doctype.service_request_item.service_request_item import (
 			ServiceRequestItem,
 		)
 		from auto_service_crm.auto_service_crm.doctype.work_type_detail.work_type_detail import WorkTypeDetail
-		from frappe.types import DF
 
 		appointment: DF.Link | None
 		booking_time: DF.Datetime | None
