@@ -84,6 +84,28 @@ def mango_check(body, data, request):
 	)
 
 
+def mango_last_location(data: dict) -> str | None:
+	"""Where the client was in the last events/call of the entry (voice menu, queue, a manager):
+	it tells the summary why a missed call was lost."""
+	try:
+		entry = load_json((data.get("json") or "").encode()).get("entry_id")
+	except PayloadError:
+		return None
+	last = frappe.get_all(
+		"Intake Payload",
+		filters={"provider": "mango:events/call", "external_id": str(entry)},
+		pluck="payload",
+		order_by="creation desc",
+		limit=1,
+	)
+	if not last:
+		return None
+	try:
+		return load_json(load_form(last[0].encode()).get("json", "").encode()).get("location")
+	except PayloadError:
+		return None
+
+
 ENDPOINTS = {
 	"generic": Endpoint(
 		"generic",
@@ -116,7 +138,9 @@ ENDPOINTS = {
 		"Incoming Call",
 		mango_check,
 		load_form,
-		lambda data: as_list(mango.parse(data.get("json") or "", "events/summary")),
+		lambda data: as_list(
+			mango.parse(data.get("json") or "", "events/summary", last_location=mango_last_location(data))
+		),
 		intake_filing.file_call,
 	),
 	"website_form": Endpoint(
@@ -215,7 +239,9 @@ def receive(name: str):
 		log = frappe.get_doc("Intake Payload", log)  # kept earlier and failed: file it again
 	else:
 		try:
-			log = keep(endpoint, body, request, key=key)
+			log = keep(
+				endpoint, body, request, key=key, external_id=events[0].external_id if events else None
+			)
 		except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
 			return reply(200, status="duplicate")  # the same delivery, at the same moment
 	if log.status in ("Processed", "Ignored"):
@@ -226,7 +252,7 @@ def receive(name: str):
 	return reply(200, status=log.status.lower(), appeals=appeals, payload=log.name)
 
 
-def keep(endpoint: Endpoint, body: bytes, request, status="Received", error=None, key=None):
+def keep(endpoint: Endpoint, body: bytes, request, status="Received", error=None, key=None, external_id=None):
 	log = frappe.get_doc(
 		{
 			"doctype": "Intake Payload",
@@ -234,6 +260,7 @@ def keep(endpoint: Endpoint, body: bytes, request, status="Received", error=None
 			"channel": endpoint.channel,
 			"status": status,
 			"dedupe_key": key,
+			"external_id": external_id,
 			"content_type": request.content_type,
 			"payload": body.decode("utf-8", errors="replace"),
 			"error": error,

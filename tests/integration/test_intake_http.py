@@ -237,6 +237,49 @@ def test_mango_office_webhooks(web_server, committed):
 	assert frappe.db.get_value("Appeal", appeal, "call_log") == f"mg-entry-1-{RUN}"
 
 
+def mango_form(payload: dict) -> str:
+	text = json.dumps(payload)
+	sign = hashlib.sha256((MANGO_KEY + text + SECRETS["mango_api_salt"]).encode()).hexdigest()
+	return requests.models.RequestEncodingMixin._encode_params(
+		{"vpbx_api_key": MANGO_KEY, "sign": sign, "json": text}
+	)
+
+
+def test_mango_missed_call_lost_in_the_queue(web_server, committed):
+	entry = f"mg-entry-2-{RUN}"
+	base = {
+		"entry_id": entry,
+		"from": {"number": "79167000014"},
+		"to": {"number": "74951000000", "line_number": "74951000000"},
+	}
+	for seq, (state, location) in enumerate(
+		(("Appeared", "ivr"), ("Appeared", "queue"), ("Disconnected", "queue")), 1
+	):
+		event = {
+			**base,
+			"call_id": f"{entry}-leg",
+			"timestamp": 1795428000 + seq,
+			"seq": seq,
+			"call_state": state,
+			"location": location,
+		}
+		assert post(web_server, "mango_call", mango_form(event), json_body=False).ok
+	summary = {
+		**base,
+		"call_direction": 1,
+		"entry_result": 0,
+		"create_time": 1795428000,
+		"forward_time": 0,
+		"talk_time": 0,
+		"end_time": 1795428040,
+		"disconnect_reason": 1110,
+	}
+	response = post(web_server, "mango_summary", mango_form(summary), json_body=False)
+	assert response.ok, response.text
+	[appeal] = committed.new("Appeal")
+	assert frappe.db.get_value("Appeal", appeal, ["channel", "loss_reason"]) == ("Missed Call", "Queue Wait")
+
+
 def test_website_form_register_with_utm_and_several_matching_clients(web_server, committed):
 	one, two = make_customer("Форма Один"), make_customer("Форма Два")
 	contacts = [

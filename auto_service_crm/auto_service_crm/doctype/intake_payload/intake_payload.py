@@ -20,6 +20,7 @@ class IntakePayload(Document):
 		content_type: DF.Data | None
 		dedupe_key: DF.Data | None
 		error: DF.Code | None
+		external_id: DF.Data | None
 		payload: DF.Code | None
 		provider: DF.Data | None
 		received_on: DF.Datetime | None
