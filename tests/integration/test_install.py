@@ -119,3 +119,11 @@ def test_a_consultants_edits_survive_migrate():
 		r.result for r in frappe.get_doc("Appeal Category", "Repair Services").results
 	]
 	assert not frappe.db.exists("Appeal Channel", "Mobile App")
+
+
+def test_the_reports_are_on_the_site():
+	for report in ("Appeal Funnel", "Missed Calls"):
+		assert frappe.db.get_value("Report", report, ["module", "report_type"]) == (
+			"Auto Service CRM",
+			"Script Report",
+		)

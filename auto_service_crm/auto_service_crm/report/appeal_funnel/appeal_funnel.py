@@ -1,0 +1,78 @@
+# Copyright (c) 2026, auto_service_crm contributors
+# For license information, please see license.txt
+
+"""Appeals → Service Requests → repair orders and sales, with revenue from ERPNext, by channel,
+category, ad channel or result."""
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Count, Sum
+from frappe.utils import flt
+
+GROUPS = {"Channel": "channel", "Category": "category", "Ad Channel": "ad_channel", "Result": "result"}
+
+
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	group_field = GROUPS.get(filters.group_by or "Channel", "channel")
+	data = funnel(group_field, filters.from_date, filters.to_date)
+	return columns(filters.group_by or "Channel"), data, None, chart(data)
+
+
+def columns(group_label: str) -> list[dict]:
+	return [
+		{"fieldname": "group", "label": _(group_label), "fieldtype": "Data", "width": 200},
+		{"fieldname": "appeals", "label": _("Appeals"), "fieldtype": "Int", "width": 100},
+		{"fieldname": "service_requests", "label": _("Service Requests"), "fieldtype": "Int", "width": 140},
+		{"fieldname": "orders", "label": _("Orders and Sales"), "fieldtype": "Int", "width": 130},
+		{"fieldname": "revenue", "label": _("Revenue"), "fieldtype": "Currency", "width": 130},
+		{"fieldname": "conversion", "label": _("Appeal to Order, %"), "fieldtype": "Percent", "width": 140},
+	]
+
+
+def funnel(group_field: str, from_date=None, to_date=None) -> list[dict]:
+	appeal = frappe.qb.DocType("Appeal")
+	request = frappe.qb.DocType("Service Request")
+	order = frappe.qb.DocType("Sales Order")
+	query = (
+		frappe.qb.from_(appeal)
+		.left_join(request)
+		.on(request.name == appeal.service_request)
+		.left_join(order)
+		.on((order.name == request.sales_order) & (order.docstatus == 1))
+		.select(
+			appeal[group_field].as_("group"),
+			Count(appeal.name).as_("appeals"),
+			Count(request.name).distinct().as_("service_requests"),
+			Count(order.name).distinct().as_("orders"),
+			Sum(order.base_grand_total).as_("revenue"),
+		)
+		.groupby(appeal[group_field])
+		.orderby(Count(appeal.name), order=frappe.qb.desc)
+	)
+	if from_date:
+		query = query.where(appeal.appeal_datetime >= f"{from_date} 00:00:00")
+	if to_date:
+		query = query.where(appeal.appeal_datetime <= f"{to_date} 23:59:59.999999")
+	rows = query.run(as_dict=True)
+	for row in rows:
+		row.group = _(row.group) if row.group else _("Not Set")
+		row.revenue = flt(row.revenue)
+		row.conversion = flt(100.0 * row.orders / row.appeals, 1) if row.appeals else 0
+	return rows
+
+
+def chart(rows: list[dict]) -> dict | None:
+	if not rows:
+		return None
+	return {
+		"data": {
+			"labels": [row.group for row in rows],
+			"datasets": [
+				{"name": _("Appeals"), "values": [row.appeals for row in rows]},
+				{"name": _("Service Requests"), "values": [row.service_requests for row in rows]},
+				{"name": _("Orders and Sales"), "values": [row.orders for row in rows]},
+			],
+		},
+		"type": "bar",
+	}

@@ -1,0 +1,57 @@
+"""The reports' figures on known data (one day in 2025, which no other test uses)."""
+
+import frappe
+
+from auto_service_crm.auto_service_crm.report.appeal_funnel.appeal_funnel import execute as funnel
+from auto_service_crm.auto_service_crm.report.missed_calls.missed_calls import execute as missed
+from tests.integration.factories import make_appeal, make_customer, make_sales_order
+
+DAY = "2025-03-04"
+FILTERS = {"from_date": DAY, "to_date": DAY}
+
+
+def appeal_on(hour, **fields):
+	return make_appeal(appeal_datetime=f"{DAY} {hour:02d}:00:00", **fields)
+
+
+def test_appeal_funnel_from_appeals_to_orders_with_revenue():
+	customer = make_customer()
+	order = make_sales_order(customer, is_repair_order=1)  # one item at 2 500
+	request = frappe.get_doc(
+		{"doctype": "Service Request", "kind": "Repair", "customer": customer, "sales_order": order.name}
+	).insert()
+	appeal_on(9, customer=customer, service_request=request.name, category="Repair Services")
+	appeal_on(10, phone="+79166000001", category="Other")
+	appeal_on(11, phone="+79166000002", channel="Visit", category="Other")
+
+	columns, rows, _message, chart = funnel({**FILTERS, "group_by": "Channel"})
+	by_channel = {row.group: row for row in rows}
+	assert set(by_channel) == {"Incoming Call", "Visit"}
+	calls = by_channel["Incoming Call"]
+	assert (calls.appeals, calls.service_requests, calls.orders) == (2, 1, 1)
+	assert calls.revenue == order.base_grand_total == 2500
+	assert calls.conversion == 50.0
+	assert (by_channel["Visit"].appeals, by_channel["Visit"].orders) == (1, 0)
+	assert [c["fieldname"] for c in columns][:2] == ["group", "appeals"]
+	assert chart["data"]["labels"] == ["Incoming Call", "Visit"]
+
+	_columns, rows, *_ = funnel({**FILTERS, "group_by": "Category"})
+	assert {row.group: row.appeals for row in rows} == {"Other": 2, "Repair Services": 1}
+
+
+def test_missed_calls_by_loss_reason():
+	appeal_on(9, phone="+79166000003", channel="Missed Call", loss_reason="Queue Wait", wait_time=30)
+	appeal_on(10, phone="+79166000004", channel="Missed Call", loss_reason="Queue Wait", wait_time=90)
+	ivr = appeal_on(
+		11, phone="+79166000005", channel="Missed Call", loss_reason="IVR", wait_time=12, category="Other"
+	)
+	ivr.complete()
+	appeal_on(12, phone="+79166000006")  # answered: not in the report
+
+	_columns, rows, _message, chart = missed(FILTERS)
+	by_reason = {row.loss_reason: row for row in rows}
+	assert set(by_reason) == {"Queue Wait", "IVR"}
+	queue = by_reason["Queue Wait"]
+	assert (queue.calls, queue.average_wait, queue.longest_wait, queue.processed) == (2, 60.0, 90, 0)
+	assert (by_reason["IVR"].calls, by_reason["IVR"].processed) == (1, 1)
+	assert chart["type"] == "pie"
