@@ -4,7 +4,9 @@ the server commits in its own connections, and the tests clean up what it create
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -26,6 +28,8 @@ def web_server(site):
 	"""`bench serve` for the test site (Frappe's own development server), started once."""
 	if not free(PORT):
 		pytest.fail(f"port {PORT} is taken: stop what listens there")
+	log = tempfile.NamedTemporaryFile(prefix="asc-web-", suffix=".log", delete=False)
+	# to a file: a pipe nobody reads fills up with the access log and blocks the server
 	server = subprocess.Popen(
 		[
 			sys.executable,
@@ -40,8 +44,8 @@ def web_server(site):
 			"--noreload",
 		],
 		cwd=SITES,
-		stdout=subprocess.DEVNULL,
-		stderr=subprocess.PIPE,
+		stdout=log,
+		stderr=subprocess.STDOUT,
 	)
 	url = f"http://127.0.0.1:{PORT}"
 	deadline = time.time() + 60
@@ -53,10 +57,12 @@ def web_server(site):
 			time.sleep(0.5)
 	else:
 		server.kill()
-		pytest.fail("the web server did not start: " + server.stderr.read().decode()[-2000:])
+		pytest.fail("the web server did not start: " + Path(log.name).read_text()[-2000:])
 	yield url
 	server.terminate()
 	server.wait(timeout=20)
+	log.close()
+	Path(log.name).unlink(missing_ok=True)
 
 
 class Committed:
