@@ -9,6 +9,8 @@ from frappe import _
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import flt
 
+from auto_service_crm.auto_service_crm.report import appeals_between
+
 GROUPS = {"Channel": "channel", "Category": "category", "Ad Channel": "ad_channel", "Result": "result"}
 
 
@@ -50,11 +52,7 @@ def funnel(group_field: str, from_date=None, to_date=None) -> list[dict]:
 		.groupby(appeal[group_field])
 		.orderby(Count(appeal.name), order=frappe.qb.desc)
 	)
-	if from_date:
-		query = query.where(appeal.appeal_datetime >= f"{from_date} 00:00:00")
-	if to_date:
-		query = query.where(appeal.appeal_datetime <= f"{to_date} 23:59:59.999999")
-	rows = query.run(as_dict=True)
+	rows = appeals_between(query, appeal, from_date, to_date).run(as_dict=True)
 	for row in rows:
 		row.group = _(row.group) if row.group else _("Not Set")
 		row.revenue = flt(row.revenue)

@@ -8,6 +8,8 @@ from frappe import _
 from frappe.query_builder.functions import Avg, Count, Max
 from frappe.utils import flt
 
+from auto_service_crm.auto_service_crm.report import appeals_between
+
 
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
@@ -47,11 +49,7 @@ def missed_calls(from_date=None, to_date=None) -> list[dict]:
 		.groupby(appeal.loss_reason)
 		.orderby(Count(appeal.name), order=frappe.qb.desc)
 	)
-	if from_date:
-		query = query.where(appeal.appeal_datetime >= f"{from_date} 00:00:00")
-	if to_date:
-		query = query.where(appeal.appeal_datetime <= f"{to_date} 23:59:59.999999")
-	rows = query.run(as_dict=True)
+	rows = appeals_between(query, appeal, from_date, to_date).run(as_dict=True)
 	for row in rows:
 		row.loss_reason = _(row.loss_reason) if row.loss_reason else _("Not Set")
 		row.average_wait = flt(row.average_wait, 1)
