@@ -122,7 +122,7 @@ def test_a_consultants_edits_survive_migrate():
 
 
 def test_the_reports_are_on_the_site():
-	for report in ("Appeal Funnel", "Missed Calls"):
+	for report in ("Appeal Funnel", "Missed Calls", "Demand by Work Type", "SLA Compliance"):
 		assert frappe.db.get_value("Report", report, ["module", "report_type"]) == (
 			"Auto Service CRM",
 			"Script Report",

@@ -55,3 +55,39 @@ def test_missed_calls_by_loss_reason():
 	assert (queue.calls, queue.average_wait, queue.longest_wait, queue.processed) == (2, 60.0, 90, 0)
 	assert (by_reason["IVR"].calls, by_reason["IVR"].processed) == (1, 1)
 	assert chart["type"] == "pie"
+
+
+def test_demand_by_work_type():
+	from auto_service_crm.auto_service_crm.report.demand_by_work_type.demand_by_work_type import execute
+
+	for name in ("ASC Oil Change", "ASC Diagnostics"):
+		if not frappe.db.exists("Work Type", name):
+			frappe.get_doc({"doctype": "Work Type", "work_type_name": name}).insert()
+	appeal_on(
+		9,
+		phone="+79166000011",
+		work_types=[{"work_type": "ASC Oil Change"}, {"work_type": "ASC Diagnostics"}],
+	)
+	appeal_on(10, phone="+79166000012", work_types=[{"work_type": "ASC Oil Change"}])
+	_columns, rows, _message, chart = execute(FILTERS)
+	assert {row.work_type: row.appeals for row in rows} == {"ASC Oil Change": 2, "ASC Diagnostics": 1}
+	assert rows[0].work_type == "ASC Oil Change" and chart["data"]["labels"][0] == "ASC Oil Change"
+
+
+def test_sla_compliance():
+	from frappe.utils import add_to_date, get_datetime
+
+	from auto_service_crm.auto_service_crm.report.sla_compliance.sla_compliance import execute
+
+	kept = appeal_on(9, phone="+79166000013", category="Other")
+	kept.complete()
+	late = appeal_on(10, phone="+79166000014", category="Other")
+	frappe.flags.current_time = add_to_date(get_datetime(late.response_by), minutes=5)
+	try:
+		late.complete()
+	finally:
+		frappe.flags.current_time = None
+	appeal_on(11, phone="+79166000015")  # not answered yet
+	_columns, rows, *_ = execute(FILTERS)
+	by_status = {row.agreement_status: (row.appeals, row.share) for row in rows}
+	assert by_status == {"Fulfilled": (1, 33.3), "Failed": (1, 33.3), "First Response Due": (1, 33.3)}
