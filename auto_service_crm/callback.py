@@ -103,3 +103,31 @@ def callback_task(appeal, when) -> None:
 		appeal.client_name or "", appeal.phone or ""
 	)
 	task_for_operators(appeal.name, description, date=getdate(when))
+
+
+@frappe.whitelist()
+def call_client(appeal: str) -> bool:
+	"""«Call back» on the appeal: the telephony rings the operator's phone, then the client."""
+	doc = frappe.get_doc("Appeal", appeal)
+	doc.check_permission("write")
+	settings = get_settings()
+	if not settings.dial_url:
+		frappe.throw(_("Set the telephony's dial URL in Auto Service Settings"), title=_("No Telephony"))
+	own = frappe.db.get_value("User", frappe.session.user, ["mobile_no", "phone"], as_dict=True) or {}
+	agent = own.get("mobile_no") or own.get("phone")
+	if not agent:
+		frappe.throw(_("Add your phone number to your user profile to call clients"), title=_("No Phone"))
+	if not doc.phone:
+		frappe.throw(_("The appeal has no phone to call"), title=_("No Phone"))
+	dialer = HttpDialer(settings.dial_url, settings.get_password("dial_token", raise_exception=False))
+	try:
+		answered = dialer.dial(agent, doc.phone, doc.name)
+	except requests.RequestException as e:
+		frappe.throw(_("The telephony did not dial: {0}").format(e), title=_("No Call"))
+	doc.add_comment(
+		"Info",
+		_("Called the client back from {0}: {1}").format(
+			agent, _("answered") if answered else _("no answer")
+		),
+	)
+	return answered

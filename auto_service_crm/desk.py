@@ -174,3 +174,54 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 		)
 	feed.sort(key=lambda row: str(row["when"] or ""), reverse=True)
 	return feed[:limit]
+
+
+@frappe.whitelist()
+def task_tree(appeal: str) -> list[dict]:
+	"""The client's appeals, each with its Service Request and the open tasks of both, newest first."""
+	doc = readable_appeal(appeal)
+	key = {"customer": doc.customer} if doc.customer else {"phone_normalized": doc.phone_normalized}
+	if not (doc.customer or doc.phone_normalized):
+		key = {"name": doc.name}
+	appeals = frappe.get_all(
+		"Appeal",
+		filters=key,
+		fields=["name", "title", "status", "appeal_datetime", "service_request"],
+		order_by="appeal_datetime desc",
+		limit=50,
+	)
+
+	def tasks(doctype: str, name: str) -> list[dict]:
+		return frappe.get_all(
+			"ToDo",
+			filters={"reference_type": doctype, "reference_name": name, "status": "Open"},
+			fields=["name", "allocated_to", "date", "description"],
+			order_by="creation",
+		)
+
+	tree = []
+	for row in appeals:
+		node = {
+			"doctype": "Appeal",
+			"name": row.name,
+			"title": row.title,
+			"status": row.status,
+			"tasks": tasks("Appeal", row.name),
+			"children": [],
+		}
+		if row.service_request:
+			request = frappe.db.get_value(
+				"Service Request", row.service_request, ["title", "status"], as_dict=True
+			)
+			node["children"].append(
+				{
+					"doctype": "Service Request",
+					"name": row.service_request,
+					"title": request.title,
+					"status": request.status,
+					"tasks": tasks("Service Request", row.service_request),
+					"children": [],
+				}
+			)
+		tree.append(node)
+	return tree

@@ -128,3 +128,34 @@ def test_outside_working_hours_nobody_is_dialled_and_the_task_waits_for_the_morn
 		assert callback_at.strftime("%H:%M:%S") == start
 	finally:
 		telephony.close()
+
+
+def test_call_back_button_rings_the_operator_then_the_client(telephony_settings):
+	operator = make_user("Auto Service Operator")
+	frappe.db.set_value("User", operator, "mobile_no", "+79030000202")
+	telephony = Telephony([True])
+	try:
+		telephony_settings(telephony)
+		appeal = frappe.get_doc(
+			{"doctype": "Appeal", "channel": "Missed Call", "phone": "+79163000009"}
+		).insert()
+		frappe.set_user(operator)
+		from auto_service_crm.callback import call_client
+
+		assert call_client(appeal.name) is True
+		assert telephony.calls == [
+			{
+				"from": "+79030000202",
+				"to": "+79163000009",
+				"appeal": appeal.name,
+				"token": "Bearer dial-secret",
+			}
+		]
+		assert frappe.db.exists(
+			"Comment", {"reference_name": appeal.name, "content": ["like", "%+79030000202%"]}
+		)
+		frappe.set_user(make_user("Service Advisor"))  # no phone in the profile
+		with pytest.raises(frappe.ValidationError, match="phone number to your user profile"):
+			call_client(appeal.name)
+	finally:
+		telephony.close()

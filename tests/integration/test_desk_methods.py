@@ -84,3 +84,26 @@ def test_someone_without_access_to_the_appeal_is_refused():
 		client_portrait(appeal.name)
 	with pytest.raises(frappe.PermissionError):
 		event_feed(appeal.name)
+
+
+def test_the_clients_tasks_and_processes_as_a_tree():
+	from auto_service_crm.desk import task_tree
+
+	customer = make_customer()
+	advisor = make_user("Service Advisor")
+	first = make_appeal(
+		customer=customer,
+		appeal_datetime="2026-01-05 10:00:00",
+		category="Repair Services",
+		result="Redirect",
+		redirect_to=advisor,
+	)
+	first.complete()
+	request = frappe.get_doc({"doctype": "Service Request", "kind": "Repair", "customer": customer}).insert()
+	second = make_appeal(customer=customer, appeal_datetime="2026-01-06 10:00:00")
+	second.service_request = request.name
+	second.save()
+	tree = task_tree(second.name)
+	assert [node["name"] for node in tree] == [second.name, first.name]
+	assert [child["name"] for child in tree[0]["children"]] == [request.name]
+	assert [task["allocated_to"] for task in tree[1]["tasks"]] == [advisor]

@@ -24,6 +24,21 @@ frappe.ui.form.on("Appeal", {
 			frm.add_custom_button(__("Done, Close"), () => complete(frm)).addClass("btn-primary");
 		}
 		frm.add_custom_button(__("Find Client"), () => find_client(frm), __("Client"));
+		if (frm.doc.phone) {
+			frm.add_custom_button(
+				__("Call Back"),
+				() =>
+					frappe
+						.xcall("auto_service_crm.callback.call_client", { appeal: frm.doc.name })
+						.then((answered) =>
+							frappe.show_alert({
+								message: answered ? __("The client answered") : __("No answer"),
+								indicator: answered ? "green" : "orange",
+							})
+						),
+				__("Client")
+			);
+		}
 		if (frm.doc.customer && frm.doc.phone) {
 			frm.add_custom_button(
 				__("Save Phone to Customer"),
