@@ -23,6 +23,7 @@ from auto_service_crm.rules.appeal_completion import (
 )
 from auto_service_crm.rules.automatic_categories import decide_automatic_category
 from auto_service_crm.settings import get_settings
+from auto_service_crm.times import now_in_seconds
 
 
 def set_automatic_category(appeal) -> None:
@@ -153,7 +154,7 @@ def complete_appeal(appeal) -> None:
 		status = get_settings().callback_appeal_status if plan.callback_status else None
 		appeal.status = status or plan.appeal_status or appeal.status
 		if plan.closes_appeal:
-			appeal.completed_on = now_datetime()
+			appeal.completed_on = now_in_seconds()
 		appeal.save()
 		if plan.closes_appeal and appeal.email:
 			enqueue_alert(CLOSED, appeal.name)

@@ -3,13 +3,11 @@
 import email
 from email.header import decode_header, make_header
 
-import pytest
-
 import frappe
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from auto_service_crm import alerts
-from tests.integration.factories import make_appeal, make_customer, make_user
+from tests.integration.factories import make_appeal, make_user
 
 
 def decoded(mime: str) -> str:

@@ -9,7 +9,7 @@ from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
 from tests.conftest import SITE
 from tests.integration.conftest import SITES
-from tests.integration.factories import make_appeal, make_customer, make_sales_order, make_user
+from tests.integration.factories import make_appeal, make_customer, make_sales_order
 
 PHONE = "+7 916 555-01-01"
 

@@ -170,6 +170,7 @@ def test_an_operator_takes_a_call_to_a_service_request_in_russian(web_server, br
 			browser,
 			what="the request",
 		)
+		assert browser.execute_script("return cur_frm.doc.status") == "Booked"
 		screenshot(browser, "service_request_ru")
 	finally:
 		frappe.db.rollback()

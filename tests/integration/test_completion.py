@@ -3,7 +3,7 @@
 import pytest
 
 import frappe
-from frappe.utils import add_days, add_to_date, get_datetime, now_datetime, nowdate
+from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from tests.integration.factories import (
 	make_appeal,

@@ -138,3 +138,15 @@ def test_repair_orders_by_order_type_when_settings_say_so():
 	update_status("Closed", order.name)
 	appeal = frappe.get_doc({"doctype": "Appeal", "channel": "Incoming Call", "customer": customer}).insert()
 	assert appeal.client_kind == "Repeat"
+
+
+def test_times_are_stored_in_whole_seconds_as_the_desk_edits_them():
+	from frappe.utils import get_datetime
+
+	appeal = frappe.get_doc({"doctype": "Appeal", "channel": "Visit", "phone": "+79161110000"}).insert()
+	request = frappe.get_doc({"doctype": "Service Request", "kind": "Repair", "client_name": "X"}).insert()
+	assert get_datetime(appeal.appeal_datetime).microsecond == 0
+	assert get_datetime(request.request_date).microsecond == 0
+	request.status = "Refused"
+	request.save()
+	assert get_datetime(request.closed_on).microsecond == 0

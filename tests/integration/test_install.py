@@ -1,7 +1,5 @@
 """What installing the app gives a site: DocTypes, roles, defaults, fields and rights on ERPNext."""
 
-import pytest
-
 import frappe
 
 from auto_service_crm.setup import defaults

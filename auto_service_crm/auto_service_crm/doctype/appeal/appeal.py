@@ -11,6 +11,7 @@ from auto_service_crm.identification import ad_channel_for, identify
 from auto_service_crm.processing import complete_appeal, set_automatic_category
 from auto_service_crm.settings import normalized_phone
 from auto_service_crm.status import default_status
+from auto_service_crm.times import round_datetimes
 
 
 class Appeal(Document):
@@ -73,6 +74,7 @@ class Appeal(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		round_datetimes(self)
 		self.set_normalized_phone()
 		self.set_client()
 		self.validate_vehicle()

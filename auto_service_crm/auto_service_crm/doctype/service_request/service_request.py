@@ -4,10 +4,10 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import now_datetime
 
 from auto_service_crm.settings import get_settings
 from auto_service_crm.status import CLOSED_CATEGORIES, category_of, default_status
+from auto_service_crm.times import now_in_seconds, round_datetimes
 
 
 class ServiceRequest(Document):
@@ -51,6 +51,7 @@ class ServiceRequest(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		round_datetimes(self)
 		if not self.status:
 			self.status = default_status("Service Request Status")
 		if not self.company:
@@ -66,6 +67,6 @@ class ServiceRequest(Document):
 		"""When the request was completed or refused; a reopened request is open again."""
 		if category_of("Service Request Status", self.status) in CLOSED_CATEGORIES:
 			if not self.closed_on or self.has_value_changed("status"):
-				self.closed_on = now_datetime()
+				self.closed_on = now_in_seconds()
 		else:
 			self.closed_on = None
