@@ -9,7 +9,7 @@ from frappe import _
 from frappe.query_builder.functions import Count, Sum
 from frappe.utils import flt
 
-from auto_service_crm.auto_service_crm.report import appeals_between
+from auto_service_crm.auto_service_crm.report import appeals_between, report_chart
 
 GROUPS = {"Channel": "channel", "Category": "category", "Ad Channel": "ad_channel", "Result": "result"}
 
@@ -61,16 +61,9 @@ def funnel(group_field: str, from_date=None, to_date=None) -> list[dict]:
 
 
 def chart(rows: list[dict]) -> dict | None:
-	if not rows:
-		return None
-	return {
-		"data": {
-			"labels": [row.group for row in rows],
-			"datasets": [
-				{"name": _("Appeals"), "values": [row.appeals for row in rows]},
-				{"name": _("Service Requests"), "values": [row.service_requests for row in rows]},
-				{"name": _("Orders and Sales"), "values": [row.orders for row in rows]},
-			],
-		},
-		"type": "bar",
+	series = {
+		_("Appeals"): "appeals",
+		_("Service Requests"): "service_requests",
+		_("Orders and Sales"): "orders",
 	}
+	return report_chart(rows, "group", series)

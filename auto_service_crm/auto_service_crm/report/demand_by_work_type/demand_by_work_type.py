@@ -7,7 +7,7 @@ import frappe
 from frappe import _
 from frappe.query_builder.functions import Count
 
-from auto_service_crm.auto_service_crm.report import appeals_between
+from auto_service_crm.auto_service_crm.report import appeals_between, report_chart
 
 
 def execute(filters=None):
@@ -24,14 +24,7 @@ def execute(filters=None):
 		{"fieldname": "appeals", "label": _("Appeals"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "service_requests", "label": _("Service Requests"), "fieldtype": "Int", "width": 140},
 	]
-	chart = {
-		"data": {
-			"labels": [row.work_type for row in data],
-			"datasets": [{"name": _("Appeals"), "values": [row.appeals for row in data]}],
-		},
-		"type": "bar",
-	}
-	return columns, data, None, chart if data else None
+	return columns, data, None, report_chart(data, "work_type", {_("Appeals"): "appeals"})
 
 
 def demand(from_date=None, to_date=None) -> list[dict]:

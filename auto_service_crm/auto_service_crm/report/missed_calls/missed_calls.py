@@ -8,7 +8,7 @@ from frappe import _
 from frappe.query_builder.functions import Avg, Count, Max
 from frappe.utils import flt
 
-from auto_service_crm.auto_service_crm.report import appeals_between
+from auto_service_crm.auto_service_crm.report import appeals_between, report_chart
 
 
 def execute(filters=None):
@@ -59,12 +59,4 @@ def missed_calls(from_date=None, to_date=None) -> list[dict]:
 
 
 def chart(rows: list[dict]) -> dict | None:
-	if not rows:
-		return None
-	return {
-		"data": {
-			"labels": [row.loss_reason for row in rows],
-			"datasets": [{"name": _("Missed Calls"), "values": [row.calls for row in rows]}],
-		},
-		"type": "pie",
-	}
+	return report_chart(rows, "loss_reason", {_("Missed Calls"): "calls"}, "pie")

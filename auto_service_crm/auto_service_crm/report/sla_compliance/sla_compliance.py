@@ -8,7 +8,7 @@ from frappe import _
 from frappe.query_builder.functions import Count
 from frappe.utils import flt
 
-from auto_service_crm.auto_service_crm.report import appeals_between
+from auto_service_crm.auto_service_crm.report import appeals_between, report_chart
 
 
 def execute(filters=None):
@@ -19,14 +19,7 @@ def execute(filters=None):
 		{"fieldname": "appeals", "label": _("Appeals"), "fieldtype": "Int", "width": 110},
 		{"fieldname": "share", "label": _("Share, %"), "fieldtype": "Percent", "width": 110},
 	]
-	chart = {
-		"data": {
-			"labels": [row.agreement_status for row in data],
-			"datasets": [{"name": _("Appeals"), "values": [row.appeals for row in data]}],
-		},
-		"type": "donut",
-	}
-	return columns, data, None, chart if data else None
+	return columns, data, None, report_chart(data, "agreement_status", {_("Appeals"): "appeals"}, "donut")
 
 
 def compliance(from_date=None, to_date=None) -> list[dict]:
