@@ -367,3 +367,33 @@ EMAIL_TEMPLATES = (
 		"ответить до {{ frappe.utils.format_datetime(doc.response_by) }}.</p>",
 	),
 )
+
+# The default records' descriptions and call scripts for a site whose language is Russian (the
+# names are translated by the app's translation file; these texts are data and seeded as such).
+TEXTS_RU = {
+	"The client booked a visit and plans to come to the station.": "Клиент записался и планирует приехать в СТО.",
+	"The client is interested in the station's services but has not booked yet.": "Клиент заинтересован в услугах СТО, но ещё не записался.",
+	"The client will come for the parts; they are reserved in stock.": "Клиент приедет за запчастями; они зарезервированы на складе.",
+	"The client will come for the parts; nothing is reserved.": "Клиент приедет за запчастями; резерв не установлен.",
+	"The parts were sold.": "Запчасти проданы.",
+	"Another specialist takes the client, now or by calling back at a set time.": "Клиента берёт другой специалист — сейчас или перезвонив в назначенное время.",
+	"The client refused.": "Клиент отказался.",
+	"The client is interested in the station's services. Booking the client hands the appeal off into a Service Request.": "Клиент интересуется услугами автосервиса. Запись клиента передаёт обращение в «Обращение в СТО».",
+	"The client wants to buy parts. Confirming the purchase hands the appeal off into a Service Request.": "Клиент хочет купить запчасти. Подтверждение покупки передаёт обращение в «Обращение в СТО».",
+	"The client called two or more times in one day, or has an open Service Request. The appeal ends here.": "Клиент звонил два и более раз за день или по нему есть открытое обращение в СТО. Обращение на этом завершается.",
+	"The client asks how the repair is going: there is an open repair order. The appeal ends here.": "Клиент уточняет статус ремонта: по нему есть открытый заказ-наряд. Обращение на этом завершается.",
+	"The client comes back to a Service Request refused within the last month. The appeal ends and that Service Request continues.": "Клиент вернулся к обращению в СТО, завершённому отказом за последний месяц. Обращение завершается, а то обращение в СТО продолжается.",
+	"Any other appeal that is not targeted. The appeal ends here.": "Прочие нецелевые обращения. Обращение на этом завершается.",
+	"<p>Ask what is wrong with the car and when the client can come. Check the car, its year and the mileage. Offer the nearest free time.</p>": "<p>Спросите, что случилось с автомобилем и когда клиенту удобно приехать. Уточните автомобиль, год выпуска и пробег. Предложите ближайшее свободное время.</p>",
+	"<p>Ask for the car (VIN if possible) and the parts wanted. Tell the price and availability; offer to reserve them.</p>": "<p>Уточните автомобиль (по возможности VIN) и нужные запчасти. Назовите цену и наличие; предложите резерв.</p>",
+}
+LOCALIZED_TEXTS = {"ru": TEXTS_RU}
+LOCALIZED_FIELDS = ("description", "call_script")
+
+
+def localized(record: dict, language: str | None) -> dict:
+	"""The record with its descriptive texts in ``language`` when the app has them."""
+	texts = LOCALIZED_TEXTS.get((language or "").split("-")[0], {})
+	return {
+		key: texts.get(value, value) if key in LOCALIZED_FIELDS else value for key, value in record.items()
+	}

@@ -117,8 +117,11 @@ def fill_empty_settings() -> None:
 def seed(doctype: str, records) -> None:
 	if frappe.db.count(doctype):
 		return
+	language = frappe.db.get_single_value("System Settings", "language")
 	for record in records:
-		frappe.get_doc({"doctype": doctype, **record}).insert(ignore_permissions=True)
+		frappe.get_doc({"doctype": doctype, **defaults.localized(record, language)}).insert(
+			ignore_permissions=True
+		)
 
 
 def add_erpnext_permissions():

@@ -125,3 +125,31 @@ def test_the_reports_are_on_the_site():
 			"Auto Service CRM",
 			"Script Report",
 		)
+
+
+def test_a_russian_site_gets_russian_default_texts():
+	from auto_service_crm.setup.install import make_default_records
+
+	frappe.db.set_single_value("System Settings", "language", "ru")
+	frappe.db.delete("Appeal Category")
+	frappe.db.delete("Appeal Category Result")
+	make_default_records()
+	script = frappe.db.get_value("Appeal Category", "Repair Services", "call_script")
+	assert script.startswith("<p>Спросите, что случилось с автомобилем")
+	assert [r.result for r in frappe.get_doc("Appeal Category", "Repair Services").results] == [
+		"Client Booked",
+		"Postpone",
+		"Redirect",
+		"Refused",
+	]
+
+
+def test_the_appeal_title_is_in_the_operators_language():
+	frappe.local.lang = "ru"
+	try:
+		appeal = frappe.get_doc(
+			{"doctype": "Appeal", "channel": "Visit", "client_name": "Анна", "category": "Other"}
+		).insert()
+		assert appeal.title == "Анна · Прочее"
+	finally:
+		frappe.local.lang = "en"

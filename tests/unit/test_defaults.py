@@ -101,3 +101,16 @@ def test_default_records_match_their_doctypes():
 				assert key in fields, f"{doctype}.{key}"
 				if fields[key]["fieldtype"] == "Select":
 					assert value in fields[key]["options"].split("\n"), f"{doctype}.{key} = {value}"
+
+
+def test_every_default_text_has_its_russian_version():
+	texts = [r.get(f) for r in defaults.RESULTS + defaults.CATEGORIES for f in defaults.LOCALIZED_FIELDS]
+	assert set(filter(None, texts)) == set(defaults.TEXTS_RU)
+
+
+def test_records_are_localized_for_a_russian_site_only():
+	category = next(c for c in defaults.CATEGORIES if c["category_name"] == "Spare Parts")
+	ru = defaults.localized(category, "ru")
+	assert ru["call_script"].startswith("<p>Уточните автомобиль") and ru["category_name"] == "Spare Parts"
+	assert ru["results"] == category["results"]
+	assert defaults.localized(category, "en") == category == defaults.localized(category, None)

@@ -81,9 +81,9 @@ class Appeal(Document):
 		set_automatic_category(self)
 		if not self.status:
 			self.status = default_status("Appeal Status")
-		self.title = " · ".join(filter(None, (self.client_name or self.phone, self.category))) or _(
-			"New Appeal"
-		)
+		self.title = " · ".join(
+			filter(None, (self.client_name or self.phone, _(self.category) if self.category else None))
+		) or _("New Appeal")
 
 	def set_normalized_phone(self):
 		self.phone_normalized = normalized_phone(self.phone)
