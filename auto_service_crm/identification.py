@@ -155,3 +155,40 @@ def backfill_contact_phones() -> int:
 				"Contact Phone", row.name, "phone_normalized", normalized, update_modified=False
 			)
 	return len(rows)
+
+
+@frappe.whitelist()
+def create_client_with_car(
+	appeal: str,
+	client_name: str,
+	vehicle_model: str | None = None,
+	year: int | None = None,
+	license_plate: str | None = None,
+	vin: str | None = None,
+) -> dict:
+	"""A client who never came before (seed 002): the Customer with a Contact for the appeal's
+	phone and email, the car, and the appeal linked to both — one step for the operator."""
+	from auto_service_crm.hand_off import ensure_customer
+
+	doc = frappe.get_doc("Appeal", appeal)
+	doc.check_permission("write")
+	frappe.has_permission("Customer", "create", throw=True)
+	if doc.customer:
+		frappe.throw(_("The appeal already has a customer"), title=_("Client Known"))
+	doc.client_name = (client_name or "").strip()
+	customer = ensure_customer(doc)
+	vehicle = None
+	if vehicle_model or license_plate or vin:
+		vehicle = frappe.get_doc(
+			{
+				"doctype": "Customer Vehicle",
+				"customer": customer,
+				"vehicle_model": vehicle_model,
+				"year": year,
+				"license_plate": license_plate,
+				"vin": vin,
+			}
+		).insert()
+		doc.vehicle = vehicle.name
+	doc.save()
+	return {"customer": customer, "contact": doc.contact, "vehicle": vehicle and vehicle.name}

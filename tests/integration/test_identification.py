@@ -109,3 +109,34 @@ def test_incoming_mail_becomes_an_appeal_through_the_email_account():
 	appeal = frappe.get_doc("Appeal", communication.reference_name)
 	assert (appeal.channel, appeal.email) == ("Email", "oleg@example.com")
 	assert "Запись на ТО" in appeal.title or appeal.client_name
+
+
+def test_a_new_client_with_a_car_in_one_step():
+	from auto_service_crm.identification import create_client_with_car
+
+	frappe.set_user(make_user("Auto Service Operator"))
+	appeal = make_appeal(phone="+7 916 200-00-09", email="new@example.com")
+	assert appeal.identification == "Not Found"
+	made = create_client_with_car(
+		appeal.name,
+		"Новый Клиент",
+		vehicle_model=make_vehicle_model("Skoda", "Octavia"),
+		year=2019,
+		license_plate="к 001 кк 77",
+	)
+	appeal.reload()
+	assert (appeal.customer, appeal.contact, appeal.vehicle) == (
+		made["customer"],
+		made["contact"],
+		made["vehicle"],
+	)
+	assert (appeal.client_name, appeal.vehicle_model, appeal.vehicle_year) == (
+		"Новый Клиент",
+		"Skoda Octavia",
+		2019,
+	)
+	assert frappe.db.get_value("Customer Vehicle", made["vehicle"], "license_plate") == "K001KK77"
+	again = make_appeal(phone="8 916 200 00 09")
+	assert again.customer == made["customer"], "the next call from the number is identified"
+	with pytest.raises(frappe.ValidationError, match="already has a customer"):
+		create_client_with_car(appeal.name, "Кто-то")

@@ -24,6 +24,9 @@ frappe.ui.form.on("Appeal", {
 			frm.add_custom_button(__("Done, Close"), () => complete(frm)).addClass("btn-primary");
 		}
 		frm.add_custom_button(__("Find Client"), () => find_client(frm), __("Client"));
+		if (!frm.doc.customer) {
+			frm.add_custom_button(__("New Client with Car"), () => new_client_with_car(frm), __("Client"));
+		}
 		if (frm.doc.phone) {
 			frm.add_custom_button(
 				__("Call Back"),
@@ -50,6 +53,7 @@ frappe.ui.form.on("Appeal", {
 			);
 		}
 		render_portrait(frm);
+		render_tasks(frm);
 		render_feed(frm);
 	},
 
@@ -115,6 +119,42 @@ function find_client(frm) {
 		},
 	});
 	dialog.show();
+}
+
+function new_client_with_car(frm) {
+	frappe.prompt(
+		[
+			{ fieldname: "client_name", fieldtype: "Data", label: __("Client Name"), reqd: 1, default: frm.doc.client_name },
+			{ fieldname: "vehicle_model", fieldtype: "Link", options: "Vehicle Model", label: __("Vehicle Model") },
+			{ fieldname: "year", fieldtype: "Int", label: __("Year of Manufacture") },
+			{ fieldname: "license_plate", fieldtype: "Data", label: __("License Plate") },
+			{ fieldname: "vin", fieldtype: "Data", label: __("VIN") },
+		],
+		(values) =>
+			frm.save().then(() =>
+				frappe
+					.xcall("auto_service_crm.identification.create_client_with_car", { appeal: frm.doc.name, ...values })
+					.then(() => frm.reload_doc())
+			),
+		__("New Client with Car"),
+		__("Create")
+	);
+}
+
+function render_tasks(frm) {
+	frappe.xcall(`${DESK}.task_tree`, { appeal: frm.doc.name }).then((tree) => {
+		const task = (t) => `<li class="text-muted">${frappe.utils.escape_html(strip(t.description))} → ${t.allocated_to || ""}</li>`;
+		const node = (n) =>
+			`<li>${link(n.doctype, n.name, n.title || n.name)} · ${__(n.status || "")}` +
+			`<ul>${(n.tasks || []).map(task).join("")}${(n.children || []).map(node).join("")}</ul></li>`;
+		frm.get_field("task_tree_html").$wrapper.html(
+			tree.length ? `<p class="text-muted">${__("Tasks and Processes")}</p><ul>${tree.map(node).join("")}</ul>` : ""
+		);
+	});
+}
+
+function strip(html) {
+	return $("<div>").html(html || "").text();
 }
 
 function list_block(title, rows, render) {
