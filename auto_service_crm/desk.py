@@ -5,6 +5,7 @@ each needs, and the event feed of every contact with the client."""
 import frappe
 from frappe.utils import strip_html_tags
 
+from auto_service_crm.appeal_facts import client_key
 from auto_service_crm.clients import repair_order_filters_from_settings
 from auto_service_crm.rules.client_kind import CLOSED_ORDER_STATUSES
 from auto_service_crm.status import OPEN_CATEGORIES, statuses_of
@@ -17,6 +18,12 @@ REQUIREMENTS = (
 	("requires_items", "items"),
 	("requires_sales_order", "sales_order"),
 )
+
+
+def client_filters(doc) -> dict:
+	"""Filters for the appeals of the appeal's client: by customer, else phone, else only this one."""
+	key = client_key(doc)
+	return {key[0]: key[1]} if key else {"name": doc.name}
 
 
 def readable_appeal(name: str):
@@ -67,7 +74,7 @@ def client_portrait(appeal: str) -> dict:
 		"repair_orders": [],
 		"recent_appeals": [],
 	}
-	key = {"customer": doc.customer} if doc.customer else {"phone_normalized": doc.phone_normalized}
+	key = client_filters(doc)
 	if doc.customer or doc.phone_normalized:
 		portrait["recent_appeals"] = frappe.get_all(
 			"Appeal",
@@ -112,13 +119,11 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 	"""Every contact with the client over every channel, newest first: appeals, calls, messages."""
 	doc = readable_appeal(appeal)
 	limit = min(int(limit), 200)
-	key = {"customer": doc.customer} if doc.customer else {"phone_normalized": doc.phone_normalized}
-	if not (doc.customer or doc.phone_normalized):
-		key = {"name": doc.name}
+	key = client_filters(doc)
 	appeals = frappe.get_all(
 		"Appeal",
 		filters=key,
-		fields=["name", "appeal_datetime", "channel", "category", "client_comment"],
+		fields=["name", "appeal_datetime", "channel", "category", "client_comment", "call_log"],
 		limit=limit,
 	)
 	feed = [
@@ -180,9 +185,7 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 def task_tree(appeal: str) -> list[dict]:
 	"""The client's appeals, each with its Service Request and the open tasks of both, newest first."""
 	doc = readable_appeal(appeal)
-	key = {"customer": doc.customer} if doc.customer else {"phone_normalized": doc.phone_normalized}
-	if not (doc.customer or doc.phone_normalized):
-		key = {"name": doc.name}
+	key = client_filters(doc)
 	appeals = frappe.get_all(
 		"Appeal",
 		filters=key,

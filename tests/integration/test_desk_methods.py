@@ -70,11 +70,23 @@ def test_the_event_feed_has_every_contact_newest_first():
 			"reference_name": first.name,
 		}
 	).insert(ignore_permissions=True)
-	second = make_appeal(customer=customer, appeal_datetime="2026-02-01 09:00:00")
+	call = frappe.get_doc(
+		{
+			"doctype": "Call Log",
+			"id": f"feed-{frappe.generate_hash(length=6)}",
+			"from": "+79161112233",
+			"type": "Incoming",
+			"status": "Completed",
+			"duration": 42,
+			"start_time": "2026-02-01 08:59:00",
+		}
+	).insert(ignore_permissions=True)
+	second = make_appeal(customer=customer, appeal_datetime="2026-02-01 09:00:00", call_log=call.name)
 	feed = event_feed(second.name)
 	assert [(row["kind"], row["name"]) for row in feed][:1] == [("Appeal", second.name)]
-	assert [row["kind"] for row in feed] == ["Appeal", "Message", "Appeal"]
-	assert feed[1]["text"] == "Когда будет готово?"
+	assert [row["kind"] for row in feed] == ["Appeal", "Call", "Message", "Appeal"]
+	assert feed[1]["name"] == call.name and feed[1]["text"] == "Completed 42 s"
+	assert feed[2]["text"] == "Когда будет готово?"
 
 
 def test_someone_without_access_to_the_appeal_is_refused():
