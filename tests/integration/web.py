@@ -1,6 +1,7 @@
 """A real web server of the site on loopback, for the webhook tests: requests go through HTTP,
 the server commits in its own connections, and the tests clean up what it created."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import frappe
 
 from tests.integration.conftest import SITES
 
-PORT = 8011
+PORT = int(os.environ.get("AUTO_SERVICE_CRM_TEST_PORT", 8011))  # another run on another site: another port
 
 
 def free(port: int) -> bool:
