@@ -8,7 +8,7 @@ from frappe import _
 from frappe.utils import convert_utc_to_system_timezone, now_datetime
 
 from auto_service_crm.intake.events import CallEvent, ChatMessage, FormSubmission, MobileAppRequest
-from auto_service_crm.operator_tasks import task_for_operators
+from auto_service_crm.operator_tasks import task_for_operators, user_for_line
 
 CALL_LOG_STATUS = {
 	"ringing": "Ringing",
@@ -58,6 +58,9 @@ def file_call(event: CallEvent) -> str | None:
 		log.recording_url = event.recording_url
 	if event.event in ("ended", "missed"):
 		log.end_time = when
+	operator = user_for_line(event.agent) if event.event == "answered" else None
+	if operator:
+		log.employee_user_id = operator
 	log.save(ignore_permissions=True) if not log.is_new() else log.insert(ignore_permissions=True)
 
 	if event.direction != "incoming":
@@ -74,6 +77,8 @@ def file_call(event: CallEvent) -> str | None:
 		)
 		log.append("links", {"link_doctype": "Appeal", "link_name": appeal.name})
 		log.save(ignore_permissions=True)
+	if operator and not appeal.operator:
+		appeal.db_set("operator", operator)
 	if event.event == "missed" and not appeal.completed_on:
 		appeal.channel = "Missed Call"
 		appeal.loss_reason = event.loss_reason or appeal.loss_reason

@@ -37,3 +37,16 @@ def task_for_operators(appeal: str, description: str, date=None, priority: str =
 			}
 		).insert(ignore_permissions=True)
 	return users
+
+
+def user_for_line(line: str | None) -> str | None:
+	"""The staff member behind a PBX extension, SIP login or number: the line is their user id, or
+	the phone or mobile number in their user profile (the number «Call back» rings them on)."""
+	if not line:
+		return None
+	filters = {"enabled": 1, "user_type": "System User"}
+	for field in ("name", "phone", "mobile_no"):
+		user = frappe.db.get_value("User", {**filters, field: line}, "name")
+		if user:
+			return user
+	return None

@@ -155,6 +155,7 @@ def complete_appeal(appeal) -> None:
 		appeal.status = status or plan.appeal_status or appeal.status
 		if plan.closes_appeal:
 			appeal.completed_on = now_in_seconds()
+		appeal.operator = appeal.operator or frappe.session.user
 		appeal.save()
 		if plan.closes_appeal and appeal.email:
 			enqueue_alert(CLOSED, appeal.name)

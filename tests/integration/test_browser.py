@@ -191,3 +191,59 @@ def test_an_operator_takes_a_call_to_a_service_request_in_russian(web_server, br
 		frappe.delete_doc("Customer", customer, force=True)
 		frappe.delete_doc("User", operator, force=True)
 		frappe.db.commit()
+
+
+def test_a_visit_in_the_short_form_and_the_workspace_charts_in_russian(web_server, browser):
+	password = "Asc-Test-" + frappe.generate_hash(length=8)
+	operator = make_user("Auto Service Operator")
+	user = frappe.get_doc("User", operator)
+	user.language = "ru"
+	user.new_password = password
+	user.save(ignore_permissions=True)
+	phone = "+7916" + str(frappe.utils.cint(frappe.generate_hash(length=5), 16) % 10_000_000).zfill(7)
+	frappe.db.commit()
+	try:
+		log_in(browser, web_server, operator, password)
+		browser.get(f"{web_server}/app/auto-service-crm")
+		for title in ("обращения по дням", "обращения по каналам", "новый визит"):
+			wait(lambda title=title: title in page_text(browser), browser, what=f"«{title}» on the workspace")
+		screenshot(browser, "workspace_charts_ru")
+
+		browser.get(f"{web_server}/app/appeal")
+
+		def visit_button():
+			buttons = browser.find_elements("css selector", "button")
+			return next((b for b in buttons if b.text.strip() == "Новый визит"), None)
+
+		wait(visit_button, browser, what="the «New Visit» button")
+		visit_button().click()
+		wait(
+			lambda: browser.execute_script("return window.cur_dialog && cur_dialog.doc.channel") == "Visit",
+			browser,
+			what="the short form with the channel set",
+		)
+		browser.execute_async_script(
+			"const done = arguments[arguments.length - 1];"
+			"cur_dialog.set_value('phone', arguments[0])"
+			".then(() => cur_dialog.set_value('client_comment', 'Заехал без записи: шумит тормоз'))"
+			".then(() => done(true));",
+			phone,
+		)
+		screenshot(browser, "visit_quick_entry_ru")
+		browser.execute_script("cur_dialog.get_primary_btn().click()")
+
+		def filed():
+			frappe.db.rollback()
+			return frappe.db.get_value(
+				"Appeal", {"phone": phone}, ["name", "channel", "client_comment"], as_dict=True
+			)
+
+		wait(filed, browser, what="the visit filed")
+		visit = filed()
+		assert (visit.channel, visit.client_comment) == ("Visit", "Заехал без записи: шумит тормоз")
+	finally:
+		frappe.db.rollback()
+		for name in frappe.get_all("Appeal", filters={"phone": phone}, pluck="name"):
+			frappe.delete_doc("Appeal", name, force=True)
+		frappe.delete_doc("User", operator, force=True)
+		frappe.db.commit()

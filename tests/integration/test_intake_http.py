@@ -78,6 +78,8 @@ def test_incoming_call_from_ringing_to_the_end(web_server, committed):
 			"phone_numbers": [{"phone_number": "+7 495 100-00-00"}],
 		}
 	).insert()
+	operator = make_user("Auto Service Operator")
+	frappe.db.set_value("User", operator, "phone", f"7{RUN}")  # the PBX extension rings this user
 	frappe.db.commit()
 	try:
 		response = call(web_server, f"c-1001-{RUN}", "ringing")
@@ -92,17 +94,20 @@ def test_incoming_call_from_ringing_to_the_end(web_server, committed):
 		)
 		assert appeal.ad_channel == "Yandex Direct" and appeal.call_log == f"c-1001-{RUN}"
 		assert frappe.db.get_value("Call Log", f"c-1001-{RUN}", "status") == "Ringing"
-		assert call(web_server, f"c-1001-{RUN}", "answered", agent="101").ok
+		assert call(web_server, f"c-1001-{RUN}", "answered", agent=f"7{RUN}").ok
 		assert call(web_server, f"c-1001-{RUN}", "ended", talk_seconds=95).ok
 		frappe.db.rollback()
 		log = frappe.get_doc("Call Log", f"c-1001-{RUN}")
 		assert (log.status, log.duration, log.type) == ("Completed", 95, "Incoming")
+		assert log.employee_user_id == operator
+		assert frappe.db.get_value("Appeal", appeal_name, "operator") == operator, "who took the call"
 		assert {(row.link_doctype, row.link_name) for row in log.links} >= {("Appeal", appeal_name)}
 		assert committed.new("Appeal") == [appeal_name], "one call, one appeal"
 	finally:
 		frappe.delete_doc("Contact", contact.name, force=True)
 		frappe.delete_doc("Ad Channel", channel.name, force=True)
 		frappe.delete_doc("Customer", customer, force=True)
+		frappe.delete_doc("User", operator, force=True)
 		frappe.db.commit()
 
 

@@ -49,12 +49,44 @@ def test_missed_calls_by_loss_reason():
 	appeal_on(12, phone="+79166000006")  # answered: not in the report
 
 	_columns, rows, _message, chart = missed(FILTERS)
-	by_reason = {row.loss_reason: row for row in rows}
+	by_reason = {row.group: row for row in rows}
 	assert set(by_reason) == {"Queue Wait", "IVR"}
 	queue = by_reason["Queue Wait"]
 	assert (queue.calls, queue.average_wait, queue.longest_wait, queue.processed) == (2, 60.0, 90, 0)
 	assert (by_reason["IVR"].calls, by_reason["IVR"].processed) == (1, 1)
 	assert chart["type"] == "pie"
+
+
+def test_missed_calls_by_operator_and_by_waiting_time():
+	from frappe.utils import add_to_date, get_datetime
+
+	from tests.integration.factories import make_user
+
+	operator = make_user("Auto Service Operator")
+	name = frappe.utils.get_fullname(operator)
+	quick = appeal_on(9, phone="+79166000021", channel="Missed Call", wait_time=10, category="Other")
+	frappe.set_user(operator)
+	quick.complete()  # processed by the operator
+	frappe.set_user("Administrator")
+	quick.db_set("completed_on", add_to_date(get_datetime(quick.appeal_datetime), minutes=30))
+	appeal_on(10, phone="+79166000022", channel="Missed Call", wait_time=45)
+	appeal_on(11, phone="+79166000023", channel="Missed Call", wait_time=50)
+	appeal_on(12, phone="+79166000024", channel="Missed Call")  # the telephony gave no wait
+
+	columns, rows, _message, _chart = missed({**FILTERS, "group_by": "Operator"})
+	by_operator = {row.group: row for row in rows}
+	assert columns[0]["label"] == "Operator"
+	assert set(by_operator) == {name, "Not Set"}
+	olga = by_operator[name]
+	assert (olga.calls, olga.processed, olga.average_processing) == (1, 1, 30.0)
+	assert (by_operator["Not Set"].calls, by_operator["Not Set"].processed) == (3, 0)
+
+	_columns, rows, _message, _chart = missed({**FILTERS, "group_by": "Waiting Time"})
+	assert [(row.group, row.calls) for row in rows] == [
+		("Under 30 s", 1),
+		("30 s to 1 min", 2),
+		("Wait Unknown", 1),
+	]
 
 
 def test_demand_by_work_type():

@@ -60,6 +60,12 @@ frappe.ui.form.on("Appeal", {
 	category(frm) {
 		frm.set_value("result", null);
 		load_results(frm);
+		// the chosen category's script at once, before the appeal is saved again
+		if (frm.doc.category) {
+			frappe.db
+				.get_value("Appeal Category", frm.doc.category, "call_script")
+				.then(({ message }) => show_script(frm, message && message.call_script));
+		}
 	},
 
 	result(frm) {
@@ -190,10 +196,14 @@ function render_portrait(frm) {
 				(a.category ? ` · ${__(a.category)}` : "")
 			);
 		frm.get_field("client_portrait").$wrapper.html(html);
-		frm.get_field("call_script_html").$wrapper.html(
-			p.call_script ? `<p class="text-muted">${__("Call Script")}</p>${p.call_script}` : ""
-		);
+		show_script(frm, p.call_script);
 	});
+}
+
+function show_script(frm, script) {
+	frm.get_field("call_script_html").$wrapper.html(
+		script ? `<p class="text-muted">${__("Call Script")}</p>${script}` : ""
+	);
 }
 
 function render_feed(frm) {

@@ -55,6 +55,7 @@ class Appeal(Document):
 		loss_reason: DF.Literal["", "IVR", "Queue Wait", "Ringing Manager", "Other"]
 		mileage: DF.Int
 		naming_series: DF.Literal["APL-.YYYY.-"]
+		operator: DF.Link | None
 		phone: DF.Data | None
 		phone_normalized: DF.Data | None
 		redirect_to: DF.Link | None

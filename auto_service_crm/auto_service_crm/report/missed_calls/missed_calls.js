@@ -5,5 +5,12 @@ frappe.query_reports["Missed Calls"] = {
 	filters: [
 		{ fieldname: "from_date", label: __("From Date"), fieldtype: "Date", default: frappe.datetime.month_start() },
 		{ fieldname: "to_date", label: __("To Date"), fieldtype: "Date", default: frappe.datetime.get_today() },
+		{
+			fieldname: "group_by",
+			label: __("Group By"),
+			fieldtype: "Select",
+			options: ["Loss Reason", "Operator", "Waiting Time"],
+			default: "Loss Reason",
+		},
 	],
 };
