@@ -21,6 +21,10 @@ CHANNELS = (
 	{"channel_name": "Email"},
 )
 
+# Auto Service Settings values that link to the records seeded here: not field defaults, which
+# Frappe would validate when it first saves the Single, before these records exist.
+SETTINGS = {"callback_appeal_status": "Callback Scheduled"}
+
 # category: Open (being worked on), Paused (waits for a date), Completed, Refused.
 APPEAL_STATUSES = (
 	{"status_name": "New", "category": "Open", "is_default": 1, "color": "#2490EF"},

@@ -13,6 +13,13 @@ def before_install():
 
 
 def after_install():
+	# Frappe's installer saved the new Single with every Time field at the current time, whatever
+	# its default (the working hours would start and end now): on install they take the defaults.
+	time_fields = [
+		f.fieldname for f in frappe.get_meta("Auto Service Settings").fields if f.fieldtype == "Time"
+	]
+	frappe.db.delete("Singles", {"doctype": "Auto Service Settings", "field": ["in", time_fields]})
+	frappe.clear_document_cache("Auto Service Settings", "Auto Service Settings")
 	after_migrate()
 	# patches are marked done on install without running: do what they would have done
 	from auto_service_crm.identification import backfill_contact_phones
@@ -108,10 +115,14 @@ def fill_empty_settings() -> None:
 		.where(singles.doctype == "Auto Service Settings")
 		.run()
 	)
-	for field in frappe.get_meta("Auto Service Settings").fields:
-		if field.default and field.fieldtype not in ("Table", "Section Break", "Column Break"):
-			if stored.get(field.fieldname) in (None, ""):
-				frappe.db.set_single_value("Auto Service Settings", field.fieldname, field.default)
+	values = {
+		field.fieldname: field.default
+		for field in frappe.get_meta("Auto Service Settings").fields
+		if field.default and field.fieldtype not in ("Table", "Section Break", "Column Break")
+	}
+	for fieldname, value in {**values, **defaults.SETTINGS}.items():
+		if stored.get(fieldname) in (None, ""):
+			frappe.db.set_single_value("Auto Service Settings", fieldname, value)
 
 
 def seed(doctype: str, records) -> None:
