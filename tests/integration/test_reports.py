@@ -1,5 +1,7 @@
 """The reports' figures on known data (one day in 2025, which no other test uses)."""
 
+import pytest
+
 import frappe
 
 from auto_service_crm.auto_service_crm.report.appeal_funnel.appeal_funnel import execute as funnel
@@ -123,3 +125,41 @@ def test_sla_compliance():
 	_columns, rows, *_ = execute(FILTERS)
 	by_status = {row.agreement_status: (row.appeals, row.share) for row in rows}
 	assert by_status == {"Fulfilled": (1, 33.3), "Failed": (1, 33.3), "First Response Due": (1, 33.3)}
+
+
+def test_ad_channel_effectiveness_divides_cost_by_what_the_channel_brought():
+	from auto_service_crm.auto_service_crm.report.ad_channel_effectiveness.ad_channel_effectiveness import (
+		execute,
+	)
+
+	def channel(name, monthly_cost):
+		return frappe.get_doc(
+			{"doctype": "Ad Channel", "ad_channel_name": name, "monthly_cost": monthly_cost}
+		).insert()
+
+	paid = channel("ASC Paid Search", 31_000).name  # March has 31 days: 1 000 a day
+	silent = channel("ASC Radio", 62_000).name
+	channel("ASC Free Listing", 0)
+	customer = make_customer()
+	order = make_sales_order(customer, is_repair_order=1)  # 2 500
+	request = frappe.get_doc(
+		{"doctype": "Service Request", "kind": "Repair", "customer": customer, "sales_order": order.name}
+	).insert()
+	appeal_on(9, customer=customer, ad_channel=paid, service_request=request.name, category="Other")
+	appeal_on(10, phone="+79166000031", ad_channel=paid)
+	appeal_on(11, phone="+79166000032", ad_channel="ASC Free Listing")
+
+	_columns, rows, _message, chart = execute(FILTERS)  # one day: 2025-03-04
+	by_channel = {row.group: row for row in rows}
+	assert set(by_channel) == {paid, silent, "ASC Free Listing"}
+	search = by_channel[paid]
+	assert (search.appeals, search.orders, search.revenue, search.cost) == (2, 1, 2500, 1000)
+	assert (search.cost_per_appeal, search.cost_per_order, search.revenue_per_cost) == (500, 1000, 2.5)
+	radio = by_channel[silent]
+	assert (radio.appeals, radio.cost, radio.cost_per_appeal) == (0, 2000, None), "cost and nothing else"
+	free = by_channel["ASC Free Listing"]
+	assert (free.appeals, free.cost, free.revenue_per_cost) == (1, 0, None)
+	assert {dataset["name"] for dataset in chart["data"]["datasets"]} == {"Revenue", "Cost"}
+
+	with pytest.raises(frappe.ValidationError):
+		execute({})

@@ -24,6 +24,7 @@ class AdChannel(Document):
 		ad_channel_name: DF.Data
 		description: DF.SmallText | None
 		enabled: DF.Check
+		monthly_cost: DF.Currency
 		phone_numbers: DF.Table[AdChannelPhoneNumber]
 		utm_source: DF.Data | None
 

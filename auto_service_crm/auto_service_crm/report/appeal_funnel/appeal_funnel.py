@@ -54,6 +54,7 @@ def funnel(group_field: str, from_date=None, to_date=None) -> list[dict]:
 	)
 	rows = appeals_between(query, appeal, from_date, to_date).run(as_dict=True)
 	for row in rows:
+		row.group_value = row.group  # the record's name, before translation
 		row.group = _(row.group) if row.group else _("Not Set")
 		row.revenue = flt(row.revenue)
 		row.conversion = flt(100.0 * row.orders / row.appeals, 1) if row.appeals else 0
