@@ -7,6 +7,7 @@ import frappe
 from frappe.email.doctype.email_template.email_template import get_email_template
 from frappe.utils import now_datetime
 
+from auto_service_crm.background import enqueue_after_commit
 from auto_service_crm.settings import get_settings
 
 REGISTERED = "Appeal Registered"
@@ -17,15 +18,10 @@ SLA_BREACHED = "SLA Breached"
 
 
 def enqueue_alert(alert: str, appeal: str, user: str | None = None) -> None:
-	"""Send after the transaction commits, in the short queue (at once under tests)."""
-	frappe.enqueue(
-		"auto_service_crm.alerts.send_alert",
-		queue="short",
-		alert=alert,
-		appeal=appeal,
-		user=user,
-		enqueue_after_commit=True,
-		now=frappe.flags.in_test,
+	"""Send after the transaction commits, in the short queue (at once under tests); with the queue
+	down, the mail goes to the Email Queue at once instead of being lost."""
+	enqueue_after_commit(
+		"auto_service_crm.alerts.send_alert", send_alert, alert=alert, appeal=appeal, user=user
 	)
 
 

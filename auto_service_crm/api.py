@@ -10,6 +10,8 @@ Frappe itself parses a body sent as ``application/json`` before the app runs: a 
 JSON under that content type is refused by Frappe (HTTP 500, JSONDecodeError) and not kept.
 """
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,6 +39,8 @@ from auto_service_crm.intake.errors import (
 	load_json,
 )
 from auto_service_crm.settings import get_settings
+
+DEADLOCK_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -230,13 +234,34 @@ def receive(name: str):
 		keep(endpoint, body, request, status="Failed", error=str(e))
 		return reply(400, error=str(e))
 	key = delivery_key(endpoint, events)
+	for attempt in range(DEADLOCK_ATTEMPTS):
+		try:
+			return file_delivery(endpoint, body, request, events, key)
+		except frappe.QueryDeadlockError:
+			# The database undid this whole transaction to break a deadlock with another delivery
+			# filed at the same moment: nothing of it is left, so file it again from the start.
+			frappe.db.rollback()
+			time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
+	kept = key and frappe.db.get_value(
+		"Intake Payload", {"dedupe_key": key}, ["name", "status"], as_dict=True
+	)
+	if kept and kept.status in ("Processed", "Ignored"):
+		return reply(200, status="duplicate")
+	if not kept:
+		error = "deadlocked with deliveries filed at the same moment"
+		kept = keep(endpoint, body, request, status="Failed", key=key, error=error)
+	return reply(500, error=_("The payload was kept but could not be filed"), payload=kept.name)
+
+
+def file_delivery(endpoint: Endpoint, body: bytes, request, events: list, key: str | None) -> dict:
 	if key and frappe.db.exists(
 		"Intake Payload", {"dedupe_key": key, "status": ["in", ["Processed", "Ignored"]]}
 	):
 		return reply(200, status="duplicate")
 	log = frappe.db.get_value("Intake Payload", {"dedupe_key": key}, "name") if key else None
 	if log:
-		log = frappe.get_doc("Intake Payload", log)  # kept earlier and failed: file it again
+		# kept earlier and failed: file it again (locked: a repeat filing it at the same moment waits)
+		log = frappe.get_doc("Intake Payload", log, for_update=True)
 	else:
 		try:
 			log = keep(
@@ -281,6 +306,8 @@ def process(log, endpoint: Endpoint, events: list) -> list[str]:
 	frappe.db.savepoint("asc_intake")
 	try:
 		appeals = [name for name in (endpoint.file(event) for event in events) if name]
+	except frappe.QueryDeadlockError:
+		raise  # the whole transaction is gone, the savepoint with it: the caller starts again
 	except Exception:
 		frappe.db.rollback(save_point="asc_intake")
 		log.status = "Failed"

@@ -12,6 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_time, getdate, now_datetime
 
+from auto_service_crm.background import enqueue_after_commit
 from auto_service_crm.operator_tasks import task_for_operators
 from auto_service_crm.rules.working_hours import WorkingHours, dial_sequence, next_working_start
 from auto_service_crm.settings import get_settings
@@ -52,14 +53,14 @@ def working_hours() -> WorkingHours:
 
 
 def enqueue_callback(appeal: str) -> None:
-	frappe.enqueue(
-		"auto_service_crm.callback.dial_for_appeal",
-		queue="short",
-		timeout=600,
-		appeal=appeal,
-		enqueue_after_commit=True,
-		now=frappe.flags.in_test,
+	enqueue_after_commit(
+		"auto_service_crm.callback.dial_for_appeal", callback_later, timeout=600, appeal=appeal
 	)
+
+
+def callback_later(appeal: str) -> None:
+	"""Nothing can dial while the queue is down: the operators get the task to call the client back."""
+	callback_task(frappe.get_doc("Appeal", appeal), next_working_start(now_datetime(), working_hours()))
 
 
 def responsible_number(appeal) -> str | None:

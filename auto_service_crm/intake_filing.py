@@ -8,6 +8,7 @@ from frappe import _
 from frappe.utils import convert_utc_to_system_timezone, now_datetime
 
 from auto_service_crm.intake.events import CallEvent, ChatMessage, FormSubmission, MobileAppRequest
+from auto_service_crm.locks import lock_client
 from auto_service_crm.operator_tasks import task_for_operators, user_for_line
 
 CALL_LOG_STATUS = {
@@ -110,17 +111,22 @@ def file_chat(message: ChatMessage) -> str:
 	existing = frappe.db.get_value("Communication", {"message_id": message_id}, "reference_name")
 	if existing:
 		return existing
-	appeal_name = frappe.db.get_value(
-		"Appeal",
-		{
-			"channel": "Chat",
-			"chat_platform": message.platform,
-			"conversation_id": message.conversation_id,
-			"completed_on": ["is", "not set"],
-		},
-		"name",
-		order_by="creation desc",
-	)
+	open_appeal = {
+		"channel": "Chat",
+		"chat_platform": message.platform,
+		"conversation_id": message.conversation_id,
+		"completed_on": ["is", "not set"],
+	}
+	appeal_name = frappe.db.get_value("Appeal", open_appeal, "name", order_by="creation desc")
+	if not appeal_name:
+		# A new conversation: its first messages arriving at once make one appeal (the second waits
+		# for the first to commit, then its locking read sees the appeal the first made). One new
+		# conversation at a time, as appeals are numbered one at a time anyway: two at once would
+		# lock the same gap of the conversation index and deadlock on their inserts.
+		lock_client("new chat conversation")
+		appeal_name = frappe.db.get_value(
+			"Appeal", open_appeal, "name", order_by="creation desc", for_update=True
+		)
 	if not appeal_name:
 		appeal_name = new_appeal(
 			channel="Chat",

@@ -1,0 +1,268 @@
+"""Real services on loopback for the hardening tests, each started by the test that needs it and
+stopped in its teardown: a multi-worker gunicorn serving the test site, a throwaway Redis for the
+rq queues (the bench's own Redis is shared with other sites and runs: it is never stopped), an rq
+worker, and an SMTP server that refuses or accepts mail on demand.
+
+Processes of the site get the throwaway Redis through Frappe's FRAPPE_REDIS_QUEUE environment
+variable (it overrides ``redis_queue`` of the site's config), so no config file is edited.
+Ports are free ones the system gives, so two runs on one machine never collide.
+"""
+
+import os
+import shutil
+import socket
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from tests.conftest import SITE
+from tests.integration.conftest import BENCH, SITES
+
+
+def free_port() -> int:
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+
+
+def listening(port: int) -> bool:
+	with socket.socket() as s:
+		return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def site_session() -> requests.Session:
+	"""Requests to the test site: the bench serves its default site to a request without a site name."""
+	session = requests.Session()
+	session.headers["X-Frappe-Site-Name"] = SITE
+	return session
+
+
+class ThrowawayRedis:
+	"""A redis-server of our own on a free port, without persistence: stop() is the crash of the
+	queue's Redis (whatever it held is gone), start() brings an empty one back on the same port."""
+
+	def __init__(self):
+		self.port = free_port()
+		self.dir = tempfile.mkdtemp(prefix="asc-redis-")
+		self.process = None
+
+	@property
+	def url(self) -> str:
+		return f"redis://127.0.0.1:{self.port}"
+
+	def start(self):
+		self.process = subprocess.Popen(
+			[
+				shutil.which("redis-server") or "redis-server",
+				"--port",
+				str(self.port),
+				"--bind",
+				"127.0.0.1",
+				"--save",
+				"",
+				"--appendonly",
+				"no",
+				"--dir",
+				self.dir,
+			],
+			stdout=subprocess.DEVNULL,
+			stderr=subprocess.DEVNULL,
+		)
+		wait_for(lambda: listening(self.port), 20, f"redis-server on port {self.port}")
+
+	def stop(self):
+		if self.process and self.process.poll() is None:
+			self.process.kill()
+			self.process.wait(timeout=20)
+		self.process = None
+		wait_for(lambda: not listening(self.port), 20, f"redis-server on port {self.port} to stop")
+
+	def client(self):
+		import redis
+
+		return redis.Redis(port=self.port, socket_timeout=5)
+
+	def close(self):
+		self.stop()
+		shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_for(condition, seconds: float, what: str):
+	deadline = time.time() + seconds
+	while time.time() < deadline:
+		if condition():
+			return
+		time.sleep(0.2)
+	raise TimeoutError(f"waited {seconds} s for {what}")
+
+
+def site_env(redis_queue: str | None = None) -> dict:
+	env = dict(os.environ)
+	if redis_queue:
+		env["FRAPPE_REDIS_QUEUE"] = redis_queue
+	return env
+
+
+class Gunicorn:
+	"""The site behind gunicorn as in production: several worker processes, each with threads."""
+
+	def __init__(self, workers: int = 3, threads: int = 4, redis_queue: str | None = None):
+		self.port = free_port()
+		self.log = tempfile.NamedTemporaryFile(prefix="asc-gunicorn-", suffix=".log", delete=False)
+		self.process = subprocess.Popen(
+			[
+				str(BENCH / "env" / "bin" / "gunicorn"),
+				"--bind",
+				f"127.0.0.1:{self.port}",
+				"--workers",
+				str(workers),
+				"--worker-class",
+				"gthread",
+				"--threads",
+				str(threads),
+				"--timeout",
+				"120",
+				"--graceful-timeout",
+				"10",
+				"--preload",
+				"frappe.app:application",
+			],
+			cwd=SITES,
+			env=site_env(redis_queue),
+			stdout=self.log,
+			stderr=subprocess.STDOUT,
+		)
+		self.url = f"http://127.0.0.1:{self.port}"
+		try:
+			wait_for(self.answers, 60, "gunicorn to answer")
+		except TimeoutError:
+			self.stop()
+			raise
+
+	def answers(self) -> bool:
+		if self.process.poll() is not None:
+			raise RuntimeError("gunicorn exited: " + self.output()[-2000:])
+		try:
+			return site_session().get(f"{self.url}/api/method/ping", timeout=2).ok
+		except requests.ConnectionError:
+			return False
+
+	def output(self) -> str:
+		return Path(self.log.name).read_text(errors="replace")
+
+	def stop(self):
+		if self.process.poll() is None:
+			self.process.terminate()
+			try:
+				self.process.wait(timeout=30)
+			except subprocess.TimeoutExpired:
+				self.process.kill()
+				self.process.wait(timeout=10)
+		self.log.close()
+		Path(self.log.name).unlink(missing_ok=True)
+
+
+def run_worker(redis_queue: str, queue: str = "short", timeout: int = 300) -> subprocess.CompletedProcess:
+	"""A real rq worker of the bench (`bench worker --burst`) on ``redis_queue``: it runs what waits
+	there and exits."""
+	return subprocess.run(
+		[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "worker", "--queue", queue, "--burst"],
+		cwd=SITES,
+		env=site_env(redis_queue),
+		capture_output=True,
+		text=True,
+		timeout=timeout,
+	)
+
+
+def enqueue_job(redis_queue: str, method: str, queue: str = "short", **kwargs) -> None:
+	"""frappe.enqueue of ``method`` from a process of the site on ``redis_queue``, as the site's own
+	code enqueues its jobs (this process's connection is to the bench's Redis)."""
+	import json
+
+	script = (
+		"import json, sys, frappe\n"
+		f"frappe.init(site={SITE!r}, sites_path='.')\n"
+		"frappe.connect()\n"
+		"frappe.enqueue(sys.argv[1], queue=sys.argv[2], **json.loads(sys.argv[3]))\n"
+		"frappe.destroy()\n"
+	)
+	done = subprocess.run(
+		[sys.executable, "-c", script, method, queue, json.dumps(kwargs)],
+		cwd=SITES,
+		env=site_env(redis_queue),
+		capture_output=True,
+		text=True,
+		timeout=120,
+	)
+	if done.returncode:
+		raise RuntimeError(done.stderr[-3000:])
+
+
+class LoopbackSMTP:
+	"""A small SMTP server on loopback. While ``accepting`` is False it greets every connection with
+	421 (service not available: a temporary failure, as a mail server that is down for maintenance
+	answers); then it takes every message into ``messages`` as (sender, recipients, data)."""
+
+	def __init__(self):
+		self.accepting = False
+		self.refused = 0
+		self.messages: list[tuple[str, list[str], bytes]] = []
+		smtp = self
+
+		class Session(socketserver.StreamRequestHandler):
+			def reply(self, line: str):
+				self.wfile.write(line.encode() + b"\r\n")
+
+			def handle(self):
+				if not smtp.accepting:
+					smtp.refused += 1
+					self.reply("421 4.3.2 loopback: service not available, try again later")
+					return
+				self.reply("220 loopback ESMTP")
+				sender, recipients = "", []
+				while line := self.rfile.readline():
+					command = line.decode("utf-8", "replace").strip()
+					verb = command[:4].upper()
+					if verb == "EHLO":
+						self.reply("250-loopback")
+						self.reply("250 8BITMIME")
+					elif verb in ("HELO", "NOOP"):
+						self.reply("250 OK")
+					elif verb == "RSET":
+						sender, recipients = "", []
+						self.reply("250 OK")
+					elif verb == "MAIL":
+						sender, recipients = command.split(":", 1)[1].strip(" <>"), []
+						self.reply("250 OK")
+					elif verb == "RCPT":
+						recipients.append(command.split(":", 1)[1].strip(" <>"))
+						self.reply("250 OK")
+					elif verb == "DATA":
+						self.reply("354 end data with <CR><LF>.<CR><LF>")
+						lines = []
+						while (data := self.rfile.readline()) not in (b".\r\n", b".\n", b""):
+							lines.append(data[1:] if data.startswith(b"..") else data)
+						smtp.messages.append((sender, recipients, b"".join(lines)))
+						self.reply("250 OK queued")
+					elif verb == "QUIT":
+						self.reply("221 bye")
+						return
+					else:
+						self.reply("502 command not implemented")
+
+		self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Session)
+		self.server.daemon_threads = True
+		self.port = self.server.server_address[1]
+		self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+		self.thread.start()
+
+	def close(self):
+		self.server.shutdown()
+		self.server.server_close()
