@@ -28,7 +28,18 @@ def normalize_phone(raw: str | None, region: str | None = DEFAULT_REGION) -> str
 		raise InvalidPhoneNumber(f"not a phone number: {raw!r}") from e
 	if not phonenumbers.is_possible_number(number):
 		raise InvalidPhoneNumber(f"not a possible phone number: {raw!r}")
-	return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+	normalized = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+	# A national number that starts with the trunk prefix again and again ("+20 00000 00000") loses
+	# one prefix at each reading: such a number has no one normalized form to store and compare.
+	try:
+		again = phonenumbers.format_number(
+			phonenumbers.parse(normalized, None), phonenumbers.PhoneNumberFormat.E164
+		)
+	except phonenumbers.NumberParseException:
+		again = None
+	if again != normalized:
+		raise InvalidPhoneNumber(f"not a possible phone number: {raw!r}")
+	return normalized
 
 
 def normalize_phone_or_none(raw: str | None, region: str | None = DEFAULT_REGION) -> str | None:
