@@ -16,6 +16,11 @@ after_install = "auto_service_crm.setup.install.after_install"
 after_migrate = "auto_service_crm.setup.install.after_migrate"
 before_uninstall = "auto_service_crm.setup.install.before_uninstall"
 
+# DocType classes
+# ---------------
+# ERPNext's Call Log, with the caller's Contact found through the indexed normalized phone
+override_doctype_class = {"Call Log": "auto_service_crm.overrides.call_log.AutoServiceCallLog"}
+
 # Document events
 # ---------------
 doc_events = {

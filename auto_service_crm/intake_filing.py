@@ -76,8 +76,8 @@ def file_call(event: CallEvent) -> str | None:
 			dialled_number=event.called,
 			call_log=log.name,
 		)
-		log.append("links", {"link_doctype": "Appeal", "link_name": appeal.name})
-		log.save(ignore_permissions=True)
+		# one child row, not a second save of the whole Call Log (its hooks ran on insert)
+		log.append("links", {"link_doctype": "Appeal", "link_name": appeal.name}).db_insert()
 	if operator and not appeal.operator:
 		appeal.db_set("operator", operator)
 	if event.event == "missed" and not appeal.completed_on:

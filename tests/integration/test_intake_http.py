@@ -101,7 +101,11 @@ def test_incoming_call_from_ringing_to_the_end(web_server, committed):
 		assert (log.status, log.duration, log.type) == ("Completed", 95, "Incoming")
 		assert log.employee_user_id == operator
 		assert frappe.db.get_value("Appeal", appeal_name, "operator") == operator, "who took the call"
-		assert {(row.link_doctype, row.link_name) for row in log.links} >= {("Appeal", appeal_name)}
+		# the caller's Contact, though its number is written another way («8 (916) …»)
+		assert {(row.link_doctype, row.link_name) for row in log.links} >= {
+			("Appeal", appeal_name),
+			("Contact", contact.name),
+		}
 		assert committed.new("Appeal") == [appeal_name], "one call, one appeal"
 	finally:
 		frappe.delete_doc("Contact", contact.name, force=True)
