@@ -1,5 +1,6 @@
 """Intake speed through real HTTP: appeals per second and p50 / p95 latency of the call webhook and
-the website form, against a bare ERPNext Issue created through REST on the same site, in one run.
+the website form, against a bare ERPNext Issue created through REST on the same site, in one run;
+and against the same Issue routed as an appeal is routed, which shows what the app's own work costs.
 
 The script starts the site's production web server, gunicorn (``frappe.app:application``,
 ``--preload``, sync workers) on a loopback port (or uses --url), and sends from a few client
@@ -7,6 +8,9 @@ threads (each one request at a time, like providers retrying nothing):
 
 - ``issue``: ``POST /api/resource/Issue`` with a subject and a description, authenticated with a
   user's API key and secret (``Authorization: token key:secret``): the baseline;
+- ``routed issue``: the same Issue, with an Assignment Rule on Issue round-robining it to the same
+  three operators and an ERPNext Service Level Agreement on Issue like the app's on Appeal (both
+  made by the script, enabled only for these turns): the platform's routing without the app;
 - ``call``: ``POST /api/method/auto_service_crm.api.call_event`` (``X-Webhook-Token``), a new
   incoming call ringing: Intake Payload, ERPNext Call Log, Appeal with identification by phone,
   ad channel from the dialled number, automatic category and the Assignment Rule's routing;
@@ -58,7 +62,9 @@ import frappe
 TARGET = 1.5
 API_USER = "bench-api@example.com"
 OPERATORS = [f"bench-operator-{n}@example.com" for n in (1, 2, 3)]
-KINDS = ("issue", "call", "form")
+KINDS = ("issue", "routed issue", "call", "form")
+ISSUE_RULE = "Bench Issues to Operators"
+ISSUE_SLA = "Bench Issue Response in 2 Hours"
 
 
 def ensure_user(email: str, roles: list[str]) -> None:
@@ -100,6 +106,35 @@ def set_routing(on: bool) -> str:
 	return f"{rule}: {'on' if on else 'off'}, users {', '.join(row.user for row in doc.users) or '-'}"
 
 
+def make_issue_routing() -> None:
+	"""An Assignment Rule and an SLA on Issue, copies of the app's on Appeal, disabled."""
+	if not frappe.db.exists("Assignment Rule", ISSUE_RULE):
+		rule = frappe.copy_doc(frappe.get_doc("Assignment Rule", {"document_type": "Appeal"}))
+		rule.update({"name": ISSUE_RULE, "document_type": "Issue", "disabled": 1, "close_condition": None})
+		rule.assign_condition = 'status == "Open"'
+		rule.set("users", [{"user": email} for email in OPERATORS])
+		rule.insert(ignore_permissions=True)
+	if not frappe.db.exists("Service Level Agreement", {"service_level": ISSUE_SLA}):
+		sla = frappe.copy_doc(frappe.get_doc("Service Level Agreement", {"document_type": "Appeal"}))
+		sla.update({"service_level": ISSUE_SLA, "document_type": "Issue", "enabled": 0, "condition": None})
+		sla.set("sla_fulfilled_on", [{"status": "Resolved"}, {"status": "Closed"}])
+		sla.set("pause_sla_on", [{"status": "On Hold"}])
+		sla.insert(ignore_permissions=True)
+	frappe.db.commit()
+
+
+def set_issue_routing(on: bool) -> None:
+	"""Issues routed (for the «routed issue» turns) or bare. Set in the database and the caches
+	dropped as the documents' own clear_cache does: the workers keep writing the rule's last user,
+	so a whole-document save would race them."""
+	frappe.db.set_value("Assignment Rule", ISSUE_RULE, "disabled", 0 if on else 1, update_modified=False)
+	sla = frappe.db.get_value("Service Level Agreement", {"service_level": ISSUE_SLA})
+	frappe.db.set_value("Service Level Agreement", sla, "enabled", 1 if on else 0, update_modified=False)
+	frappe.db.commit()
+	frappe.get_doc("Assignment Rule", ISSUE_RULE).clear_cache()
+	frappe.get_doc("Service Level Agreement", sla).clear_cache()
+
+
 def phones(count: int) -> list[str]:
 	"""80% phones of seeded clients (as they type them), 20% numbers no contact has."""
 	known = frappe.db.sql(
@@ -123,7 +158,7 @@ def requests_for(kind: str, count: int, base: str, host: str, token: str, run: s
 	common = {"Host": host, "Content-Type": "application/json"}
 	out = []
 	for n, phone in enumerate(phones(count)):
-		if kind == "issue":
+		if kind in ("issue", "routed issue"):
 			body = {"subject": f"Bench issue {run}-{n}", "description": f"Стучит подвеска, {phone}"}
 			out.append(("/api/resource/Issue", body, {**common, "Authorization": token}, check_issue))
 		elif kind == "call":
@@ -262,6 +297,8 @@ def main():
 	prepare_site()
 	token = api_token()
 	routing = set_routing(not args.no_routing)
+	make_issue_routing()
+	set_issue_routing(False)
 	history = frappe.db.sql("SELECT COUNT(*) FROM `tabAppeal`")[0][0]
 	contacts = frappe.db.sql("SELECT COUNT(*) FROM `tabContact Phone`")[0][0]
 	print(f"history: {history:,} appeals, {contacts:,} contact phones; routing: {routing}")
@@ -277,6 +314,7 @@ def main():
 	results = {}
 	try:
 		for kind in KINDS:
+			set_issue_routing(kind == "routed issue")
 			_lat, _wall, errors = send(requests_for(kind, args.warmup, base, args.site, token, f"{run}w"), 1)
 			if errors:
 				raise SystemExit(f"{kind} fails: {errors[0]}")
@@ -286,6 +324,7 @@ def main():
 			for r in range(args.rounds):
 				order = KINDS[r % len(KINDS) :] + KINDS[: r % len(KINDS)]
 				for kind in order:
+					set_issue_routing(kind == "routed issue")
 					batch = requests_for(kind, per_round, base, args.site, token, f"{run}c{clients}r{r}")
 					lat, wall, errors = send(batch, clients)
 					found[kind]["lat"] += lat
@@ -294,6 +333,7 @@ def main():
 			results[clients] = found
 			report(clients, found)
 	finally:
+		set_issue_routing(False)
 		if server:
 			stop_server(server)
 		print(f"\njobs of {args.site} left in the rq queues, removed: {drop_own_jobs(args.site)}")
@@ -319,25 +359,27 @@ def report(clients: int, found: dict) -> None:
 
 
 def summary(results: dict) -> None:
-	rows = []
-	for clients, found in results.items():
-		base = found["issue"]["stats"]
-		for kind in ("call", "form"):
-			s = found[kind]["stats"]
-			rows.append(
-				[
-					f"{kind} / issue",
-					clients,
-					verdict(s["p50"] / base["p50"], TARGET),
-					verdict(s["p95"] / base["p95"], TARGET),
-					verdict(base["rps"] / s["rps"], TARGET),
-				]
-			)
-	print_table(
-		["ratio", "clients", "p50 latency", "p95 latency", "time per appeal (1/throughput)"],
-		rows,
-		"An appeal against a bare Issue (target: at most 1.5x)",
-	)
+	for baseline, title in (
+		("issue", "An appeal against a bare Issue (target: at most 1.5x)"),
+		("routed issue", "An appeal against an Issue routed the same way (what the app itself adds)"),
+	):
+		rows = []
+		for clients, found in results.items():
+			base = found[baseline]["stats"]
+			for kind in ("call", "form"):
+				s = found[kind]["stats"]
+				rows.append(
+					[
+						f"{kind} / {baseline}",
+						clients,
+						verdict(s["p50"] / base["p50"], TARGET),
+						verdict(s["p95"] / base["p95"], TARGET),
+						verdict(base["rps"] / s["rps"], TARGET),
+					]
+				)
+		print_table(
+			["ratio", "clients", "p50 latency", "p95 latency", "time per appeal (1/throughput)"], rows, title
+		)
 
 
 if __name__ == "__main__":
