@@ -217,6 +217,7 @@ def secrets(site):
 	settings.save()
 	frappe.db.commit()
 	yield SECRETS
+	frappe.db.rollback()
 	settings = frappe.get_single("Auto Service Settings")
 	settings.update(previous)
 	settings.save()

@@ -49,13 +49,18 @@ def web(site, redis):
 	settings.update(SECRETS)
 	settings.save()
 	frappe.db.commit()
-	server = Gunicorn(workers=2, threads=2, redis_queue=redis.url)
-	yield server
-	server.stop()
-	settings = frappe.get_single("Auto Service Settings")
-	settings.update(previous)
-	settings.save()
-	frappe.db.commit()
+	server = None
+	try:
+		server = Gunicorn(workers=2, threads=2, redis_queue=redis.url)
+		yield server
+	finally:
+		if server:
+			server.stop()
+		frappe.db.rollback()
+		settings = frappe.get_single("Auto Service Settings")
+		settings.update(previous)
+		settings.save()
+		frappe.db.commit()
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ def server(site):
 			web.stop()
 		redis.close()
 		delete_what_the_burst_made()
+		frappe.db.rollback()
 		settings = frappe.get_single("Auto Service Settings")
 		settings.update(previous)
 		settings.save()
