@@ -15,6 +15,7 @@ before_install = "auto_service_crm.setup.install.before_install"
 after_install = "auto_service_crm.setup.install.after_install"
 after_migrate = "auto_service_crm.setup.install.after_migrate"
 before_uninstall = "auto_service_crm.setup.install.before_uninstall"
+setup_wizard_complete = "auto_service_crm.setup.install.after_setup_wizard"
 
 # DocType classes
 # ---------------

@@ -7,6 +7,8 @@ import frappe
 from frappe import _
 from frappe.utils import convert_utc_to_system_timezone, now_datetime
 
+from erpnext.telephony.doctype.call_log.call_log import END_CALL_STATUSES, ONGOING_CALL_STATUSES
+
 from auto_service_crm.intake.events import CallEvent, ChatMessage, FormSubmission, MobileAppRequest
 from auto_service_crm.locks import lock_client
 from auto_service_crm.operator_tasks import task_for_operators, user_for_line
@@ -52,7 +54,9 @@ def file_call(event: CallEvent) -> str | None:
 				"start_time": when,
 			}
 		)
-	log.status = CALL_LOG_STATUS[event.event]
+	status = CALL_LOG_STATUS[event.event]
+	if not (log.status in END_CALL_STATUSES and status in ONGOING_CALL_STATUSES):
+		log.status = status  # a late «ringing» or «answered» does not reopen an ended call
 	if event.talk_seconds is not None:
 		log.duration = event.talk_seconds
 	if event.recording_url:

@@ -40,6 +40,12 @@ def after_migrate():
 	make_service_level_agreement()
 
 
+def after_setup_wizard(args=None):
+	"""ERPNext's setup wizard has just made the Issue Priorities the SLA needs (an app installed on a
+	site before its wizard would otherwise get its SLA only at the next migrate)."""
+	make_service_level_agreement()
+
+
 def before_uninstall():
 	delete_custom_fields(get_custom_fields())
 	delete_property_setters()

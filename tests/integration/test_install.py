@@ -153,3 +153,25 @@ def test_the_appeal_title_is_in_the_operators_language():
 		assert appeal.title == "Анна · Прочее"
 	finally:
 		frappe.local.lang = "en"
+
+
+def test_the_sla_is_made_when_erpnexts_setup_wizard_completes():
+	"""Installed before the wizard (no Issue Priorities yet), the app gets its SLA from the wizard.
+
+	ERPNext commits when it inserts an SLA (it updates the document's custom fields, which alters the
+	table): this test leaves the SLA made again, as the site had it."""
+	from auto_service_crm.setup.install import make_service_level_agreement
+
+	hook = "auto_service_crm.setup.install.after_setup_wizard"
+	assert hook in frappe.get_hooks("setup_wizard_complete")
+	try:
+		for name in frappe.get_all("Service Level Agreement", {"document_type": "Appeal"}, pluck="name"):
+			frappe.delete_doc("Service Level Agreement", name, force=True, ignore_permissions=True)
+		assert not frappe.db.exists("Service Level Agreement", {"document_type": "Appeal"})
+		frappe.get_attr(hook)({"company_name": "Wind Power LLC"})
+		sla = frappe.get_doc("Service Level Agreement", {"document_type": "Appeal"})
+		assert (sla.enabled, sla.default_service_level_agreement) == (1, 1)
+	finally:
+		frappe.db.rollback()
+		make_service_level_agreement()
+		frappe.db.commit()

@@ -96,6 +96,7 @@ def test_incoming_call_from_ringing_to_the_end(web_server, committed):
 		assert frappe.db.get_value("Call Log", f"c-1001-{RUN}", "status") == "Ringing"
 		assert call(web_server, f"c-1001-{RUN}", "answered", agent=f"7{RUN}").ok
 		assert call(web_server, f"c-1001-{RUN}", "ended", talk_seconds=95).ok
+		assert call(web_server, f"c-1001-{RUN}", "answered", agent=f"7{RUN}").ok  # late: keeps «ended»
 		frappe.db.rollback()
 		log = frappe.get_doc("Call Log", f"c-1001-{RUN}")
 		assert (log.status, log.duration, log.type) == ("Completed", 95, "Incoming")
