@@ -2,19 +2,27 @@
 
 Each endpoint authenticates the request (a per-channel token, or the provider's own signature),
 keeps the payload as received in an Intake Payload (so one that failed to be filed can be
-replayed), files each event at most once (a repeated delivery gets 200 and "duplicate"), and
-answers with a clear status: 400 for a malformed or unknown payload, 403 for a bad signature or
-token, 413 for an oversized body, 500 when filing failed (the payload is kept for replay).
+replayed), files each event at most once (only a repeat of the same delivery gets 200 and
+"duplicate": every leg and every event of a call is its own delivery), and answers with a clear
+status: 400 for a malformed or unknown payload, 403 for a bad signature or token, 413 for an
+oversized body. A filing that fails is kept Failed, for replay once its cause is fixed: a failure
+that would come back on every retry (the same payload, the same error) answers 200 with "failed",
+so that the provider does not retry it forever, and is shown to the managers (Error Log and a desk
+notification); a transient one (a deadlock, the database away) answers 500 so that the provider
+delivers it again.
 
 Frappe itself parses a body sent as ``application/json`` before the app runs: a body that is not
 JSON under that content type is refused by Frappe (HTTP 500, JSONDecodeError) and not kept.
 """
 
+import hashlib
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pymysql
+from redis.exceptions import ConnectionError as RedisConnectionError
 from werkzeug.wrappers import Response
 
 import frappe
@@ -88,26 +96,49 @@ def mango_check(body, data, request):
 	)
 
 
-def mango_last_location(data: dict) -> str | None:
-	"""Where the client was in the last events/call of the entry (voice menu, queue, a manager):
-	it tells the summary why a missed call was lost."""
-	try:
-		entry = load_json((data.get("json") or "").encode()).get("entry_id")
-	except PayloadError:
-		return None
-	last = frappe.get_all(
+HISTORY_LIMIT = 200  # events of one call kept before this one that a parser reads
+
+
+def kept_before(provider: str, external_id) -> list[str]:
+	"""The bodies of the deliveries of one call (or entry) kept so far, in the order received."""
+	if external_id in (None, ""):
+		return []
+	return frappe.get_all(
 		"Intake Payload",
-		filters={"provider": "mango:events/call", "external_id": str(entry)},
+		filters={"provider": provider, "external_id": str(external_id)},
 		pluck="payload",
-		order_by="creation desc",
-		limit=1,
+		order_by="creation asc",
+		limit=HISTORY_LIMIT,
 	)
-	if not last:
-		return None
+
+
+def readable(read: Callable, bodies: list[str]) -> list[dict]:
+	out = []
+	for body in bodies:
+		try:
+			out.append(read((body or "").encode("utf-8")))
+		except PayloadError:
+			continue
+	return out
+
+
+def mango_json(form: dict) -> dict:
 	try:
-		return load_json(load_form(last[0].encode()).get("json", "").encode()).get("location")
+		return load_json((form.get("json") or "").encode("utf-8"))
 	except PayloadError:
-		return None
+		return {}
+
+
+def mango_history(data: dict) -> list[dict]:
+	"""The entry's events/call kept so far (each leg, each sequence number), decoded: they tell an
+	event the state of the whole call and a summary where the client was last."""
+	entry = mango_json(data).get("entry_id")
+	return [mango_json(form) for form in readable(load_form, kept_before("mango:events/call", entry))]
+
+
+def zadarma_history(data: dict) -> list[dict]:
+	"""The call's notifications kept so far: they tell NOTIFY_END whether the call rang an extension."""
+	return readable(load_form, kept_before("zadarma", (data or {}).get("pbx_call_id")))
 
 
 ENDPOINTS = {
@@ -126,7 +157,7 @@ ENDPOINTS = {
 			data, request.headers.get("Signature"), secret("zadarma_secret")
 		),
 		load_form,
-		lambda data: as_list(zadarma.parse(data)),
+		lambda data: as_list(zadarma.parse(data, history=zadarma_history(data))),
 		intake_filing.file_call,
 	),
 	"mango_call": Endpoint(
@@ -134,7 +165,7 @@ ENDPOINTS = {
 		"Incoming Call",
 		mango_check,
 		load_form,
-		lambda data: as_list(mango.parse(data.get("json") or "", "events/call")),
+		lambda data: as_list(mango.parse(data.get("json") or "", "events/call", history=mango_history(data))),
 		intake_filing.file_call,
 	),
 	"mango_summary": Endpoint(
@@ -142,11 +173,11 @@ ENDPOINTS = {
 		"Incoming Call",
 		mango_check,
 		load_form,
-		lambda data: as_list(
-			mango.parse(data.get("json") or "", "events/summary", last_location=mango_last_location(data))
-		),
+		lambda data: as_list(mango.parse(data.get("json") or "", "events/summary", history=mango_history(data))),
 		intake_filing.file_call,
 	),
+	# Mango's other events (events/recording, events/dtmf, events/sms, ping ...): kept, not filed
+	"mango_other": Endpoint("mango:other", "Incoming Call", mango_check, load_form, lambda data: [], None),
 	"website_form": Endpoint(
 		"website_form",
 		"Website Form",
@@ -199,12 +230,27 @@ def reply(code: int, **body) -> dict:
 	return body
 
 
+KEY_LENGTH = 140  # Intake Payload.dedupe_key
+
+
 def delivery_key(endpoint: Endpoint, events: list) -> str | None:
-	"""The provider's ids of what this delivery carries; None when it carries nothing to file."""
+	"""The provider's ids of what this delivery carries; None when it carries nothing to file.
+
+	A call event is told apart from the call's other events by its ``event_id`` (a leg and its
+	sequence number) where the parser gives one, else by its kind. A key too long for the field
+	is replaced by a digest of it, never cut: two events must not share a cut key.
+	"""
 	ids = sorted(
-		f"{getattr(e, 'event', '')}:{e.external_id}" for e in events if getattr(e, "external_id", None)
+		f"{e.external_id}:{e.event_id}" if getattr(e, "event_id", None) else f"{getattr(e, 'event', '')}:{e.external_id}"
+		for e in events
+		if getattr(e, "external_id", None)
 	)
-	return f"{endpoint.provider}:{'|'.join(ids)}"[:140] if ids else None
+	if not ids:
+		return None
+	key = f"{endpoint.provider}:{'|'.join(ids)}"
+	if len(key) <= KEY_LENGTH:
+		return key
+	return f"{endpoint.provider}:#{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def receive(name: str):
@@ -272,8 +318,11 @@ def file_delivery(endpoint: Endpoint, body: bytes, request, events: list, key: s
 	if log.status in ("Processed", "Ignored"):
 		return reply(200, status="duplicate")
 	appeals = process(log, endpoint, events)
-	if log.status == "Failed":
+	if log.status == "Failed" and log.flags.transient:
 		return reply(500, error=_("The payload was kept but could not be filed"), payload=log.name)
+	if log.status == "Failed":
+		# the same payload would fail the same way on every retry: kept for replay, not retried
+		return reply(200, status="failed", error=_("The payload was kept but could not be filed"), payload=log.name)
 	return reply(200, status=log.status.lower(), appeals=appeals, payload=log.name)
 
 
@@ -308,17 +357,68 @@ def process(log, endpoint: Endpoint, events: list) -> list[str]:
 		appeals = [name for name in (endpoint.file(event) for event in events) if name]
 	except frappe.QueryDeadlockError:
 		raise  # the whole transaction is gone, the savepoint with it: the caller starts again
-	except Exception:
+	except Exception as e:
 		frappe.db.rollback(save_point="asc_intake")
 		log.status = "Failed"
 		log.error = frappe.get_traceback(with_context=False)
+		log.flags.transient = is_transient(e)
 		log.save(ignore_permissions=True)
+		if not log.flags.transient:
+			report_failure(log)
 		return []
 	log.status = "Processed"
 	log.error = None
 	log.appeal = appeals[0] if appeals else None
 	log.save(ignore_permissions=True)
 	return appeals
+
+
+# MySQL client errors of a server that is away or restarting (CR_CONN_HOST_ERROR,
+# CR_SERVER_GONE_ERROR, CR_SERVER_LOST) and of a server in read-only mode: the next try may pass.
+SERVER_AWAY = (2003, 2006, 2013)
+
+
+def is_transient(error: Exception) -> bool:
+	"""Whether a filing error may pass on the next delivery: a deadlock, a lock wait or statement
+	timeout, the database or the queue's Redis away; every other error comes back each time."""
+	if isinstance(error, frappe.QueryDeadlockError | frappe.QueryTimeoutError | RedisConnectionError):
+		return True
+	if isinstance(error, pymysql.InterfaceError):
+		return True
+	if isinstance(error, pymysql.Error) and error.args:
+		db = frappe.db
+		return (
+			error.args[0] in SERVER_AWAY
+			or db.is_deadlocked(error)
+			or db.is_timedout(error)
+			or db.is_statement_timeout(error)
+			or db.is_read_only_mode_error(error)
+		)
+	return False
+
+
+def report_failure(log) -> None:
+	"""A payload that cannot be filed as it is: in the Error Log, and a desk notification to the
+	managers, who fix the cause and replay it from its form."""
+	title = _("Intake payload {0} could not be filed").format(log.name)
+	frappe.log_error(
+		title=title, message=log.error, reference_doctype="Intake Payload", reference_name=log.name
+	)
+	from auto_service_crm.operator_tasks import managers
+
+	for user in managers():
+		notification = frappe.new_doc("Notification Log")
+		notification.update(
+			{
+				"for_user": user,
+				"type": "Alert",
+				"document_type": "Intake Payload",
+				"document_name": log.name,
+				"subject": title,
+				"email_content": (log.error or "").splitlines()[-1:][0] if log.error else "",
+			}
+		)
+		notification.insert(ignore_permissions=True)
 
 
 def replay(log_name: str) -> list[str]:
@@ -348,14 +448,33 @@ def zadarma_event(**kwargs):
 	return receive("zadarma")
 
 
+def mango_endpoint(default: str) -> str:
+	"""Mango posts every event to the one address set in the account, with the event's path after it
+	(``…/auto_service_crm.api.mango/events/call``, ``…/events/summary``): the path decides."""
+	tail = frappe.request.path.partition("auto_service_crm.api.")[2].partition("/")[2]
+	if not tail:
+		return default
+	try:
+		kind = mango.event_kind(tail)
+	except PayloadError:
+		return "mango_other"
+	return "mango_call" if kind == "call" else "mango_summary"
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+def mango(**kwargs):
+	"""Every Mango Office event: set this address in the VPBX's API settings; Mango adds the path."""
+	return receive(mango_endpoint("mango_other"))
+
+
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def mango_call(**kwargs):
-	return receive("mango_call")
+	return receive(mango_endpoint("mango_call"))
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def mango_summary(**kwargs):
-	return receive("mango_summary")
+	return receive(mango_endpoint("mango_summary"))
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])

@@ -31,14 +31,23 @@ def local_time(value: datetime | None) -> datetime:
 
 
 def new_appeal(**fields):
+	"""An Appeal of what a channel sent: a phone that is no number (a SIP address, digits of no known
+	plan) is kept as sent, the client «Not Found», and the appeal is filed all the same."""
 	appeal = frappe.get_doc({"doctype": "Appeal", **{k: v for k, v in fields.items() if v not in (None, "")}})
+	appeal.flags.phone_as_sent = True
 	appeal.insert(ignore_permissions=True)
 	return appeal
 
 
 def file_call(event: CallEvent) -> str | None:
-	"""One event of a call: the Call Log follows the call, the Appeal is the client's contact."""
+	"""One event of a call: the Call Log follows the call, the Appeal is the client's contact.
+
+	Times are the call's own: the Call Log and the appeal start when the call began (the provider's
+	start of the call, else the moment of its first event), the Call Log ends at the moment of the
+	event that ends it.
+	"""
 	when = local_time(event.occurred_at)
+	started = local_time(event.started_at or event.occurred_at)
 	call_log = frappe.db.exists("Call Log", event.external_id)
 	if call_log:
 		log = frappe.get_doc("Call Log", call_log)
@@ -51,12 +60,15 @@ def file_call(event: CallEvent) -> str | None:
 				"to": event.called if event.direction == "incoming" else event.caller,
 				"type": "Incoming" if event.direction == "incoming" else "Outgoing",
 				"medium": event.provider,
-				"start_time": when,
+				"start_time": started,
 			}
 		)
 	status = CALL_LOG_STATUS[event.event]
-	if not (log.status in END_CALL_STATUSES and status in ONGOING_CALL_STATUSES):
-		log.status = status  # a late «ringing» or «answered» does not reopen an ended call
+	late = log.status in END_CALL_STATUSES and status in ONGOING_CALL_STATUSES
+	if not late and not (log.status == "In Progress" and status == "Ringing"):
+		# a late «ringing» or «answered» does not reopen an ended call, nor does a leg that rings
+		# (a transfer) take back the answer of a call already in progress
+		log.status = status
 	if event.talk_seconds is not None:
 		log.duration = event.talk_seconds
 	if event.recording_url:
@@ -75,7 +87,7 @@ def file_call(event: CallEvent) -> str | None:
 	if appeal is None:
 		appeal = new_appeal(
 			channel="Missed Call" if event.event == "missed" else "Incoming Call",
-			appeal_datetime=when,
+			appeal_datetime=started,
 			phone=event.caller,
 			dialled_number=event.called,
 			call_log=log.name,
@@ -122,6 +134,8 @@ def file_chat(message: ChatMessage) -> str:
 		"completed_on": ["is", "not set"],
 	}
 	appeal_name = frappe.db.get_value("Appeal", open_appeal, "name", order_by="creation desc")
+	if appeal_name and message.sender_phone:
+		phone_shared(appeal_name, message.sender_phone)
 	if not appeal_name:
 		# A new conversation: its first messages arriving at once make one appeal (the second waits
 		# for the first to commit, then its locking read sees the appeal the first made). One new
@@ -138,7 +152,7 @@ def file_chat(message: ChatMessage) -> str:
 			conversation_id=message.conversation_id,
 			appeal_datetime=local_time(message.sent_at),
 			client_name=message.sender_name,
-			phone=valid_phone(message.sender_phone),
+			phone=message.sender_phone,
 			email=message.sender_email,
 			client_comment=message.text,
 		).name
@@ -161,10 +175,15 @@ def file_chat(message: ChatMessage) -> str:
 	return appeal_name
 
 
-def valid_phone(phone: str | None) -> str | None:
-	from auto_service_crm.settings import normalized_phone
-
-	return phone if normalized_phone(phone) else None
+def phone_shared(appeal_name: str, phone: str) -> None:
+	"""The client shared a phone later in the conversation: it identifies the client of the open
+	appeal, unless the appeal already has a client, or this phone."""
+	appeal = frappe.get_doc("Appeal", appeal_name)
+	if appeal.customer or appeal.phone == phone:
+		return
+	appeal.phone = phone
+	appeal.flags.phone_as_sent = True
+	appeal.save(ignore_permissions=True)
 
 
 def file_form(form: FormSubmission) -> str:

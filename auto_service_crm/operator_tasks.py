@@ -4,6 +4,7 @@ operator, with the role, so whoever takes the appeal first sees it in their list
 import frappe
 
 OPERATOR_ROLE = "Auto Service Operator"
+MANAGER_ROLE = "Auto Service Manager"
 
 
 def users_with_role(role: str) -> list[str]:
@@ -12,12 +13,21 @@ def users_with_role(role: str) -> list[str]:
 	)
 
 
-def operators() -> list[str]:
+def staff_with_role(role: str) -> list[str]:
+	"""The enabled desk users who have the role."""
 	return frappe.get_all(
 		"User",
-		filters={"enabled": 1, "user_type": "System User", "name": ["in", users_with_role(OPERATOR_ROLE)]},
+		filters={"enabled": 1, "user_type": "System User", "name": ["in", users_with_role(role)]},
 		pluck="name",
 	)
+
+
+def operators() -> list[str]:
+	return staff_with_role(OPERATOR_ROLE)
+
+
+def managers() -> list[str]:
+	return staff_with_role(MANAGER_ROLE)
 
 
 def task_for_operators(appeal: str, description: str, date=None, priority: str = "Medium") -> list[str]:

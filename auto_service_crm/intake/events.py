@@ -46,6 +46,11 @@ class CallEvent:
 	  before an answer or before hanging up.
 	- ``loss_reason``: one of LOSS_REASONS, set only on "missed" incoming calls when the provider lets
 	  us tell where the client was lost.
+	- ``event_id``: what tells this event apart from the call's other events (Mango: the leg's
+	  ``call_id``, its ``seq`` and state; Zadarma: the notification and its fields), so that only a
+	  true repeat of a delivery is taken for a duplicate; None: the event kind alone does.
+	- ``started_at``: when the call itself began, where the provider says so (Zadarma's
+	  ``call_start``, Mango's ``create_time``); ``occurred_at`` is the moment of this event.
 	"""
 
 	provider: str
@@ -60,6 +65,8 @@ class CallEvent:
 	wait_seconds: int | None = None
 	loss_reason: str | None = None
 	recording_url: str | None = None
+	event_id: str | None = None
+	started_at: datetime | None = None
 	raw: dict = field(default_factory=dict, repr=False)
 
 	def __post_init__(self):
@@ -67,9 +74,9 @@ class CallEvent:
 		_one_of("event", self.event, CALL_EVENTS)
 		_one_of("direction", self.direction, DIRECTIONS)
 		_required_text("external_id", self.external_id)
-		_optional_text(self, "caller", "called", "agent", "recording_url")
+		_optional_text(self, "caller", "called", "agent", "recording_url", "event_id")
 		_optional_count(self, "talk_seconds", "wait_seconds")
-		_optional_time(self, "occurred_at")
+		_optional_time(self, "occurred_at", "started_at")
 		if self.loss_reason is not None:
 			_one_of("loss_reason", self.loss_reason, LOSS_REASONS)
 			if self.event != "missed":

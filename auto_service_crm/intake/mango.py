@@ -11,33 +11,43 @@ Every request is a form POST with three fields: ``vpbx_api_key`` (the PBX's uniq
 Verify ``sign`` over the ``json`` text EXACTLY as received (``verify_sign``), then ``parse`` it.
 
 ``external_id`` is ``entry_id``: the id of the group of calls the PBX gives an incoming call and
-keeps through every forward and transfer, so all events of one client's call share it (``call_id``
-is one leg).
+keeps through every forward and transfer, so all events of one client's call share it. Each leg of
+the call (the voice menu, then each manager it is put through to) has its own ``call_id``, and
+``seq`` counts the events of one leg (a new leg starts again at 1): ``event_id`` is
+``call_id:seq:call_state``, so every event of every leg is filed and only a repeat of the same
+delivery is a duplicate.
 
-events/call (``call_state``): "Appeared" -> "ringing"; "Connected" -> "answered"; "Disconnected"
--> "ended" (without loss_reason: a single leg ending says nothing about the whole call: the IVR leg
-ends when the call is forwarded, the legs of the other managers of a group end when one answers);
-"OnHold" and states the document does not list -> None. Direction: ``from.extension`` without
-``to.extension`` is an outgoing call, both extensions an internal call (-> None), else incoming.
+events/call (``call_state``) gives the state of the WHOLE call after this event, from the legs'
+latest states (``history``: the entry's events/call received before): a manager talks on a leg
+(Connected, OnHold) -> "answered"; else a leg rings (Appeared) -> "ringing"; when no leg is left
+(every one Disconnected) the call keeps the state it reached, "answered" if a leg was ever
+connected, else "ringing". A call ENDS with events/summary, which Mango sends at the end of every
+call: the voice menu's leg ends (Disconnected) before the manager's leg appears, so a leg's end
+says nothing about the call's. Direction: ``from.extension`` without ``to.extension`` is an
+outgoing call, both extensions an internal call (-> None), else incoming. States the document does
+not list -> None.
 
 events/summary (the final event of a call; ``call_direction`` 1 incoming, 2 outgoing, 0 internal
 -> None): "ended" if a conversation took place, else "missed". Mango's own example of a call ended
 in the IVR has ``entry_result`` 1 with ``talk_time`` 0, so ``talk_time`` > 0 decides when it is
 sent, and ``entry_result`` only when it is not. talk_seconds = end_time - talk_time; wait_seconds =
 talk_time - create_time (answered) or end_time - create_time (missed). ``occurred_at`` is
-``end_time`` (else ``create_time``).
+``end_time`` (else ``create_time``), ``started_at`` is ``create_time``.
 
-loss_reason of a missed incoming summary: the caller who remembers the ``location`` of the last
-events/call of the entry passes it as ``last_location`` and it decides ("ivr" -> "IVR", "queue"
--> "Queue Wait", "abonent" -> "Ringing Manager"). Without it: disconnect_reason 2000 and above
-(billing, wrong number, unreachable, technical) -> "Other"; 116x (group/queue failed, queue
+loss_reason of a missed incoming summary: where the client was last (``last_location`` of the
+entry's events/call: the ``location`` of the latest event that put the call somewhere, else of the
+latest one that has a location): "ivr" -> "IVR", "queue" -> "Queue Wait", "abonent" -> "Ringing
+Manager". Without one (Mango leaves ``location`` out of some events): disconnect_reason 2000 and
+above (billing, wrong number, unreachable, technical) -> "Other"; 116x (group/queue failed, queue
 timeout, all operators unavailable) -> "Queue Wait"; a summary whose ``to`` is empty never reached
 an employee ("first employee who missed the call" otherwise) -> "IVR"; else "Ringing Manager".
 
-caller = the client's number (``from.number`` incoming, ``to.number`` outgoing); called = the line
-(``line_number`` / ``to.line_number``; ``dct.number``, the call-tracking number, when no line is
-given); agent = ``to.extension``, the employee the leg rings or talks to (incoming; in a summary
-only when answered), or ``from.extension`` (outgoing).
+caller = the client's number (``from.number`` incoming, ``to.number`` outgoing), as sent: digits
+without «+», or a SIP address; called = the station's line (``line_number`` / ``to.line_number``),
+but the call-tracking number ``dct.number`` where the line is a SIP address (Mango's own example
+gives ``sip:line00000@tech.mangosip.ru``) or is not given; agent = ``to.extension``, the employee
+the leg rings or talks to (incoming; in a summary only when answered), or ``from.extension``
+(outgoing).
 
 Not confirmed, chosen as described: the document says event times are "UTC+3"; they are Unix
 timestamps, which have no zone, and are read as ordinary Unix seconds (aware UTC). Numbers arrive
@@ -60,7 +70,8 @@ from auto_service_crm.intake._common import (
 from auto_service_crm.intake.errors import PayloadError, SignatureError, load_json
 from auto_service_crm.intake.events import CallEvent
 
-CALL_STATES = {"Appeared": "ringing", "Connected": "answered", "Disconnected": "ended", "OnHold": None}
+CALL_STATES = ("Appeared", "Connected", "OnHold", "Disconnected")
+TALKING = ("Connected", "OnHold")
 LOCATIONS = {"ivr": "IVR", "queue": "Queue Wait", "abonent": "Ringing Manager"}
 DIRECTIONS = {0: None, 1: "incoming", 2: "outgoing"}
 
@@ -102,17 +113,61 @@ def verify_sign(
 		raise SignatureError("wrong sign")
 
 
-def parse(json_obj: dict | str | bytes, path: str, *, last_location: str | None = None) -> CallEvent | None:
+def parse(
+	json_obj: dict | str | bytes,
+	path: str,
+	*,
+	history: list[dict] = (),
+	last_location: str | None = None,
+) -> CallEvent | None:
 	"""The CallEvent of one Mango event, None when it is not a call state the CRM tracks.
 
 	``json_obj`` is the ``json`` field, decoded or as text; ``path`` is the event's URL path
-	("events/call" or "events/summary"; a leading "/" or a longer prefix is fine).
+	("events/call" or "events/summary"; a leading "/" or a longer prefix is fine). ``history``:
+	the entry's events/call received before this event, decoded, in the order received;
+	``last_location`` overrides the location the history gives.
 	"""
 	payload = _payload(json_obj)
-	kind = _kind(path)
+	kind = event_kind(path)
 	if kind == "call":
-		return _call(payload)
-	return _summary(payload, last_location)
+		return _call(payload, history)
+	return _summary(payload, last_location or last_location_of(history))
+
+
+def event_kind(path) -> str:
+	""""call" or "summary": the kind of Mango event a URL path ends with; PayloadError otherwise."""
+	return _kind(path)
+
+
+def call_state(events: list[dict]) -> str:
+	"""The state of the whole call after these events/call of one entry (in the order received):
+	"answered" while a leg talks, "ringing" while a leg rings, and when no leg is left, the state
+	the call reached."""
+	latest = {}
+	for order, event in enumerate(events):
+		leg = str(event.get("call_id") or "")
+		rank = (_seq(event), order)
+		if leg not in latest or rank >= latest[leg][0]:
+			latest[leg] = (rank, event.get("call_state"))
+	states = [state for _rank, state in latest.values()]
+	if any(state in TALKING for state in states):
+		return "answered"
+	if "Appeared" in states:
+		return "ringing"
+	ever_talked = any(event.get("call_state") in TALKING for event in events)
+	return "answered" if ever_talked else "ringing"
+
+
+def last_location_of(events: list[dict]) -> str | None:
+	"""Where the client was last: the ``location`` of the latest event that put the call somewhere
+	(a leg appearing or talking), else of the latest event that has one; latest by ``timestamp``,
+	then by the order received."""
+	placed = [e for e in events if e.get("location") and e.get("call_state") != "Disconnected"]
+	candidates = placed or [e for e in events if e.get("location")]
+	if not candidates:
+		return None
+	latest = max(enumerate(candidates), key=lambda pair: (_timestamp(pair[1]), pair[0]))[1]
+	return str(latest["location"])
 
 
 def loss_reason_for_location(location: str | None) -> str | None:
@@ -120,12 +175,13 @@ def loss_reason_for_location(location: str | None) -> str | None:
 	return LOCATIONS.get((location or "").strip().lower())
 
 
-def _call(payload: dict) -> CallEvent | None:
+def _call(payload: dict, history: list[dict]) -> CallEvent | None:
 	entry_id = req_str(payload, "entry_id", limit=128)
 	state = req_str(payload, "call_state", limit=64)
-	event = CALL_STATES.get(state)
-	if event is None:
+	if state not in CALL_STATES:
 		return None
+	leg = opt_str(payload, "call_id", limit=128)
+	seq = opt_int(payload, "seq", maximum=10**9)
 	source, target = sub(payload, "from"), sub(payload, "to")
 	direction = _direction(source, target)
 	if direction is None:
@@ -133,24 +189,59 @@ def _call(payload: dict) -> CallEvent | None:
 	dct = sub(payload, "dct")
 	if direction == "incoming":
 		client = opt_str(source, "number", "from", limit=128)
-		line = opt_str(target, "line_number", "to", limit=128) or opt_str(dct, "number", "dct", limit=128)
+		line = _line(opt_str(target, "line_number", "to", limit=128), dct)
 		agent = opt_str(target, "extension", "to", limit=64)
 	else:
 		client = opt_str(target, "number", "to", limit=128)
-		line = opt_str(target, "line_number", "to", limit=128) or opt_str(payload, "line_number", limit=128)
+		line = _line(
+			opt_str(target, "line_number", "to", limit=128) or opt_str(payload, "line_number", limit=128), dct
+		)
 		agent = opt_str(source, "extension", "from", limit=64)
 	opt_int(payload, "disconnect_reason", maximum=99_999)  # checked, kept in raw
+	event = call_state([*_same_entry(history, entry_id), payload])
 	return CallEvent(
 		provider="mango",
 		external_id=entry_id,
 		event=event,
+		event_id=f"{leg or ''}:{'' if seq is None else seq}:{state}",
 		direction=direction,
 		caller=client,
 		called=line,
-		agent=agent,
+		# the employee of THIS leg: the one who rings or talks; a leg's end names nobody
+		agent=agent if state != "Disconnected" else None,
 		occurred_at=from_epoch(payload.get("timestamp"), "timestamp"),
 		raw=payload,
 	)
+
+
+def _line(line: str | None, dct: dict) -> str | None:
+	"""The station's line: a SIP address stands back for the call-tracking number, if there is one."""
+	tracked = opt_str(dct, "number", "dct", limit=128)
+	if line and not is_sip_address(line):
+		return line
+	return tracked or line
+
+
+def is_sip_address(value: str) -> bool:
+	return value.lower().startswith(("sip:", "sips:")) or "@" in value
+
+
+def _same_entry(history: list[dict], entry_id: str) -> list[dict]:
+	return [e for e in history or () if isinstance(e, dict) and str(e.get("entry_id")) == entry_id]
+
+
+def _seq(event: dict) -> int:
+	try:
+		return int(event.get("seq") or 0)
+	except (TypeError, ValueError):
+		return 0
+
+
+def _timestamp(event: dict) -> int:
+	try:
+		return int(event.get("timestamp") or 0)
+	except (TypeError, ValueError):
+		return 0
 
 
 def _summary(payload: dict, last_location: str | None) -> CallEvent | None:
@@ -176,11 +267,7 @@ def _summary(payload: dict, last_location: str | None) -> CallEvent | None:
 		talked = result == 1
 	else:
 		raise PayloadError("missing field 'entry_result'")
-	line = (
-		opt_str(payload, "line_number", limit=128)
-		or opt_str(target, "line_number", "to", limit=128)
-		or opt_str(dct, "number", "dct", limit=128)
-	)
+	line = _line(opt_str(payload, "line_number", limit=128) or opt_str(target, "line_number", "to", limit=128), dct)
 	if direction == "incoming":
 		client = opt_str(source, "number", "from", limit=128)
 		agent = opt_str(target, "extension", "to", limit=64) if talked else None
@@ -195,6 +282,7 @@ def _summary(payload: dict, last_location: str | None) -> CallEvent | None:
 		"called": line,
 		"agent": agent,
 		"occurred_at": ended_at or created,
+		"started_at": created,
 		"raw": payload,
 	}
 	if talked:

@@ -85,7 +85,7 @@ def _text(message: dict, key: str) -> str | None:
 	if written:
 		return written
 	for field, label in MEDIA:
-		if message.get(field) is not None:
+		if message.get(field) not in (None, [], {}):  # an empty ``photo`` list is no photo
 			return _join(f"[{label}]", caption)
 	document = sub(message, "document", key)
 	if message.get("document") is not None:

@@ -11,7 +11,10 @@ event, with a ``Signature`` header when the account has API keys. Before it save
 checks it with ``GET ?zd_echo=<text>`` and expects ``<text>`` back: see ``echo_reply``.
 
 Signature: ``base64(hex(HMAC-SHA1(secret, S)))``: PHP's ``hash_hmac`` returns the lowercase HEX
-digest and that hex text is base64-encoded (not the raw 20 bytes). ``S`` concatenates, by event:
+digest and that hex text is base64-encoded (not the raw 20 bytes). Zadarma's own TypeScript SDK
+(github zadarma/user-api-typescript, ``src/Webhook.ts``) checks ``base64`` of the raw digest
+instead: both are derived from the secret, and both are accepted, so that a call is not refused
+for the form of its signature. ``S`` concatenates, by event:
 
 ==========================================  ==========================================
 NOTIFY_START, NOTIFY_INTERNAL, NOTIFY_END,  caller_id + called_did + call_start
@@ -42,9 +45,17 @@ Mapping to CallEvent (``external_id`` = ``pbx_call_id``, the same in every notif
   ``is_recorded`` = 1, and in NOTIFY_RECORD); the link has to be requested with the API method
   ``/v1/pbx/record/request/``: see ``recording_id``.
 
-``occurred_at`` is ``call_start``, the START of the call, for every event: Zadarma sends no time of
-the event itself. It is "YYYY-MM-DD HH:MM:SS" in the account's time zone, without a zone, so it is
-a NAIVE datetime (local time of the Zadarma account).
+Times: ``started_at`` is ``call_start``, the start of the call, in every event; Zadarma sends no
+time of the event itself, so ``occurred_at`` is ``call_start`` too, except for NOTIFY_END and
+NOTIFY_OUT_END, whose moment is ``call_start`` + ``duration``. ``call_start`` is "YYYY-MM-DD
+HH:MM:SS" in the account's time zone, without a zone, so these are NAIVE datetimes (local time of
+the Zadarma account).
+
+Events of one call: several NOTIFY_INTERNAL follow NOTIFY_START (each extension the call rings),
+all with the same ``pbx_call_id``: ``event_id`` is the notification's name and a digest of all its
+fields, so every distinct notification is filed and only an identical repeat is a duplicate.
+NOTIFY_END of an unanswered call often names no extension: ``history`` (the call's earlier
+notifications) tells whether it rang one, which makes its loss reason "Ringing Manager".
 
 Not confirmed from the published material, chosen as described: the exact meaning of ``duration``
 for unanswered calls (taken as the time the client spent on the line); ``last_internal`` (newer
@@ -54,7 +65,7 @@ notifications are said to carry it; used when present); ``caller_id`` in outgoin
 import base64
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from auto_service_crm.intake._common import form_value, integer, short, text
 from auto_service_crm.intake.errors import PayloadError, SignatureError
@@ -93,15 +104,25 @@ def sign(fields: dict, secret: str) -> str:
 
 
 def verify_signature(fields: dict, signature: str | None, secret: str) -> None:
-	"""Raise SignatureError unless ``signature`` (the ``Signature`` header) signs ``fields``."""
+	"""Raise SignatureError unless ``signature`` (the ``Signature`` header) signs ``fields``.
+
+	Accepted: base64 of the hex digest (Zadarma's documentation and PHP library) or of the raw
+	digest (Zadarma's TypeScript library).
+	"""
 	if not secret:
 		raise SignatureError("Zadarma API secret is not configured")
 	if not signature:
 		raise SignatureError("missing Signature header")
 	if not isinstance(signature, str):
 		raise SignatureError("Signature header must be a string")
-	expected = sign(fields, secret)
-	if not hmac.compare_digest(signature.strip().encode("utf-8", "surrogatepass"), expected.encode("ascii")):
+	message = signature_string(fields).encode("utf-8", "surrogatepass")
+	digest = hmac.new(secret.encode("utf-8"), message, hashlib.sha1)
+	given = signature.strip().encode("utf-8", "surrogatepass")
+	matches = [
+		hmac.compare_digest(given, base64.b64encode(form))
+		for form in (digest.hexdigest().encode("ascii"), digest.digest())
+	]
+	if not any(matches):
 		raise SignatureError("wrong Signature")
 
 
@@ -116,10 +137,11 @@ def recording_id(fields: dict) -> str | None:
 	return text(_fields(fields).get("call_id_with_rec"), "call_id_with_rec", limit=256)
 
 
-def parse(fields: dict) -> CallEvent | None:
+def parse(fields: dict, history: list[dict] = ()) -> CallEvent | None:
 	"""The CallEvent of one Zadarma notification, None for events that are not call states.
 
 	``fields`` is the posted form as a dict; values may be strings or lists of strings (parse_qs).
+	``history``: the notifications of the same call received before, as such dicts.
 	"""
 	fields = _fields(fields)
 	event = fields.get("event")
@@ -132,10 +154,13 @@ def parse(fields: dict) -> CallEvent | None:
 		raise PayloadError("missing field 'pbx_call_id'")
 	if fields.get("call_start") is None:
 		raise PayloadError("missing field 'call_start'")
+	started = _call_start(fields.get("call_start"))
 	common = {
 		"provider": "zadarma",
 		"external_id": call_id,
-		"occurred_at": _call_start(fields.get("call_start")),
+		"event_id": f"{event}:{event_digest(fields)}",
+		"occurred_at": started,
+		"started_at": started,
 		"raw": dict(fields),
 	}
 	internal = _str(fields, "internal")
@@ -157,19 +182,28 @@ def parse(fields: dict) -> CallEvent | None:
 	if event == "NOTIFY_ANSWER":
 		return CallEvent(event="answered", agent=internal or _str(fields, "destination"), **common)
 	common |= {"called": _str(fields, "called_did"), "agent": _str(fields, "last_internal") or internal}
-	return _end(fields, common, outgoing=False)
+	rang = any(_fields(earlier).get("event") == "NOTIFY_INTERNAL" for earlier in history)
+	return _end(fields, common, outgoing=False, rang_extension=rang)
 
 
-def _end(fields: dict, common: dict, *, outgoing: bool) -> CallEvent:
+def event_digest(fields: dict) -> str:
+	"""A short digest of every field of a notification: equal only for a repeat of the same one."""
+	canonical = "&".join(f"{key}={fields[key] or ''}" for key in sorted(fields))
+	return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _end(fields: dict, common: dict, *, outgoing: bool, rang_extension: bool = False) -> CallEvent:
 	disposition = _required(fields, "disposition").lower()
 	duration = integer(fields.get("duration"), "duration")
+	if duration:
+		common = common | {"occurred_at": common["started_at"] + timedelta(seconds=duration)}
 	if disposition == "answered":
 		return CallEvent(event="ended", talk_seconds=duration, **common)
 	if outgoing:
 		return CallEvent(event="missed", wait_seconds=duration or None, **common)
 	if disposition not in GIVEN_UP:
 		loss = "Other"
-	elif common.get("agent"):
+	elif common.get("agent") or rang_extension:
 		loss = "Ringing Manager"
 	else:
 		loss = "IVR"

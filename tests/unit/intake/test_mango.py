@@ -84,12 +84,25 @@ def test_connected_is_answered_by_the_extension():
 	assert event.caller == "79000000000" and event.called == "7800123456789"
 
 
-def test_disconnected_is_ended_without_loss_reason_and_keeps_the_entry():
+def test_a_legs_end_does_not_end_the_call_and_its_sip_line_gives_way_to_the_tracked_number():
 	event = mango.parse(sample("mango", "call_disconnected"), "https://crm.example/api/mango/events/call")
-	assert event.event == "ended" and event.loss_reason is None
+	# the summary ends a call; a leg that ends without having talked leaves the call ringing
+	assert event.event == "ringing" and event.loss_reason is None and event.agent is None
 	assert event.external_id == "1MN0Q1MDOQ=="
-	assert event.caller == "79001234567" and event.called == "sip:line00000@tech.mangosip.ru"
+	assert event.caller == "79001234567" and event.called == "74001234567"
 	assert event.raw["disconnect_reason"] == 1131
+
+
+def test_a_sip_line_without_a_tracked_number_is_kept_as_sent():
+	payload = sample("mango", "call_disconnected")
+	del payload["dct"]
+	assert mango.parse(payload, "events/call").called == "sip:line00000@tech.mangosip.ru"
+
+
+def test_a_legs_end_after_a_conversation_leaves_the_call_answered():
+	talked = sample("mango", "call_connected_abonent")
+	ended = talked | {"seq": "3", "call_state": "Disconnected"}
+	assert mango.parse(ended, "events/call", history=[talked]).event == "answered"
 
 
 def test_the_call_tracking_number_is_the_line_when_no_line_is_given():
@@ -112,9 +125,14 @@ def test_every_leg_of_one_entry_shares_the_external_id():
 	assert ids == {"232wc3e3w3s222"}
 
 
-@pytest.mark.parametrize("state", ["OnHold", "Transferring"])
-def test_on_hold_and_unknown_states_give_none(state):
-	payload = sample("mango", "call_connected_abonent") | {"call_state": state}
+def test_on_hold_the_call_is_still_answered():
+	payload = sample("mango", "call_connected_abonent") | {"call_state": "OnHold", "seq": "3"}
+	event = mango.parse(payload, "events/call")
+	assert event.event == "answered" and event.event_id == "100:500:257:3:OnHold"
+
+
+def test_unknown_states_give_none():
+	payload = sample("mango", "call_connected_abonent") | {"call_state": "Transferring"}
 	assert mango.parse(payload, "events/call") is None
 
 

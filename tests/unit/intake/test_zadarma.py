@@ -212,11 +212,14 @@ def test_a_changed_field_breaks_the_signature():
 		zadarma.verify_signature(fields, header, SECRET)
 
 
-def test_a_raw_digest_signature_is_not_the_zadarma_scheme():
+def test_a_raw_digest_signature_as_zadarmas_typescript_library_checks_it_is_accepted():
+	# github zadarma/user-api-typescript src/Webhook.ts: base64 of the raw HMAC-SHA1 digest
 	fields = sample("zadarma", "NOTIFY_START")
 	raw = hmac.new(SECRET.encode(), zadarma.signature_string(fields).encode(), hashlib.sha1).digest()
-	with pytest.raises(SignatureError, match=r"wrong Signature"):
-		zadarma.verify_signature(fields, base64.b64encode(raw).decode(), SECRET)
+	zadarma.verify_signature(fields, base64.b64encode(raw).decode(), SECRET)
+	other = hmac.new(b"another secret", zadarma.signature_string(fields).encode(), hashlib.sha1).digest()
+	with pytest.raises(SignatureError, match=r"^wrong Signature$"):
+		zadarma.verify_signature(fields, base64.b64encode(other).decode(), SECRET)
 
 
 @pytest.mark.parametrize(

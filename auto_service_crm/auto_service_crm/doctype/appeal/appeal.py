@@ -87,8 +87,10 @@ class Appeal(Document):
 		) or _("New Appeal")
 
 	def set_normalized_phone(self):
+		"""What a person types must be a phone number; what a channel sent is kept as sent."""
 		self.phone_normalized = normalized_phone(self.phone)
-		if self.phone and not self.phone_normalized:
+		typed = not self.flags.phone_as_sent and (self.is_new() or self.has_value_changed("phone"))
+		if self.phone and not self.phone_normalized and typed:
 			frappe.throw(
 				_("{0} is not a phone number").format(frappe.bold(self.phone)), title=_("Invalid Phone")
 			)
