@@ -173,7 +173,9 @@ ENDPOINTS = {
 		"Incoming Call",
 		mango_check,
 		load_form,
-		lambda data: as_list(mango.parse(data.get("json") or "", "events/summary", history=mango_history(data))),
+		lambda data: as_list(
+			mango.parse(data.get("json") or "", "events/summary", history=mango_history(data))
+		),
 		intake_filing.file_call,
 	),
 	# Mango's other events (events/recording, events/dtmf, events/sms, ping ...): kept, not filed
@@ -241,7 +243,9 @@ def delivery_key(endpoint: Endpoint, events: list) -> str | None:
 	is replaced by a digest of it, never cut: two events must not share a cut key.
 	"""
 	ids = sorted(
-		f"{e.external_id}:{e.event_id}" if getattr(e, "event_id", None) else f"{getattr(e, 'event', '')}:{e.external_id}"
+		f"{e.external_id}:{e.event_id}"
+		if getattr(e, "event_id", None)
+		else f"{getattr(e, 'event', '')}:{e.external_id}"
 		for e in events
 		if getattr(e, "external_id", None)
 	)
@@ -322,7 +326,9 @@ def file_delivery(endpoint: Endpoint, body: bytes, request, events: list, key: s
 		return reply(500, error=_("The payload was kept but could not be filed"), payload=log.name)
 	if log.status == "Failed":
 		# the same payload would fail the same way on every retry: kept for replay, not retried
-		return reply(200, status="failed", error=_("The payload was kept but could not be filed"), payload=log.name)
+		return reply(
+			200, status="failed", error=_("The payload was kept but could not be filed"), payload=log.name
+		)
 	return reply(200, status=log.status.lower(), appeals=appeals, payload=log.name)
 
 
@@ -450,7 +456,7 @@ def zadarma_event(**kwargs):
 
 def mango_endpoint(default: str) -> str:
 	"""Mango posts every event to the one address set in the account, with the event's path after it
-	(``…/auto_service_crm.api.mango/events/call``, ``…/events/summary``): the path decides."""
+	(``…/auto_service_crm.api.mango_event/events/call``, ``…/events/summary``): the path decides."""
 	tail = frappe.request.path.partition("auto_service_crm.api.")[2].partition("/")[2]
 	if not tail:
 		return default
@@ -462,7 +468,7 @@ def mango_endpoint(default: str) -> str:
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
-def mango(**kwargs):
+def mango_event(**kwargs):
 	"""Every Mango Office event: set this address in the VPBX's API settings; Mango adds the path."""
 	return receive(mango_endpoint("mango_other"))
 

@@ -57,7 +57,8 @@ def identify(appeal) -> None:
 	elif customers:
 		appeal.identification = SEVERAL
 	else:
-		appeal.identification = NOT_FOUND if appeal.phone_normalized else None
+		# a number of no known form (a SIP address, digits of no plan) identifies nobody either
+		appeal.identification = NOT_FOUND if appeal.phone else None
 
 
 def ad_channel_for(dialled_number: str | None = None, utm_source: str | None = None) -> str | None:

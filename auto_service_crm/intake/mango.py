@@ -135,7 +135,7 @@ def parse(
 
 
 def event_kind(path) -> str:
-	""""call" or "summary": the kind of Mango event a URL path ends with; PayloadError otherwise."""
+	""" "call" or "summary": the kind of Mango event a URL path ends with; PayloadError otherwise."""
 	return _kind(path)
 
 
@@ -267,7 +267,9 @@ def _summary(payload: dict, last_location: str | None) -> CallEvent | None:
 		talked = result == 1
 	else:
 		raise PayloadError("missing field 'entry_result'")
-	line = _line(opt_str(payload, "line_number", limit=128) or opt_str(target, "line_number", "to", limit=128), dct)
+	line = _line(
+		opt_str(payload, "line_number", limit=128) or opt_str(target, "line_number", "to", limit=128), dct
+	)
 	if direction == "incoming":
 		client = opt_str(source, "number", "from", limit=128)
 		agent = opt_str(target, "extension", "to", limit=64) if talked else None

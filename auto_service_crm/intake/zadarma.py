@@ -229,7 +229,9 @@ def _fields(fields) -> dict:
 
 
 def _str(fields: dict, key: str) -> str | None:
-	return text(fields.get(key), key, limit=256)
+	"""A number, line or extension as sent: more than 128 characters is none (and would not fit
+	the Call Log's and the appeal's fields)."""
+	return text(fields.get(key), key, limit=128)
 
 
 def _required(fields: dict, key: str) -> str:

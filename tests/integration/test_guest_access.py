@@ -2,7 +2,7 @@
 
 Over real HTTP to the site, without a session: every whitelisted function of the app (found by
 walking its modules, not listed by hand), its documents' whitelisted methods, its reports and the
-REST resources of its DocTypes refuse; the nine webhook endpoints, the only methods open to guests,
+REST resources of its DocTypes refuse; the ten webhook endpoints, the only methods open to guests,
 refuse a missing or wrong token or signature and keep nothing.
 """
 
@@ -26,6 +26,7 @@ MODULE = "Auto Service CRM"
 WEBHOOKS = {
 	"auto_service_crm.api.call_event",
 	"auto_service_crm.api.zadarma_event",
+	"auto_service_crm.api.mango_event",
 	"auto_service_crm.api.mango_call",
 	"auto_service_crm.api.mango_summary",
 	"auto_service_crm.api.website_form_submission",
@@ -307,6 +308,7 @@ def webhook_requests(secret_or_wrong) -> dict[str, dict]:
 			"data": zd,
 			"headers": {"Signature": zadarma.sign(zd, zd_secret)} if zd_secret else {},
 		},
+		"mango_event": {"data": mango_form(mango, mango_sign), "headers": {"Content-Type": form}},
 		"mango_call": {"data": mango_form(mango, mango_sign), "headers": {"Content-Type": form}},
 		"mango_summary": {"data": mango_form(mango, mango_sign), "headers": {"Content-Type": form}},
 		"whatsapp_webhook": {
