@@ -29,16 +29,7 @@ import frappe
 from frappe import _
 
 from auto_service_crm import intake_filing
-from auto_service_crm.intake import (
-	generic_call,
-	jivosite,
-	mango,
-	mobile_app,
-	telegram,
-	website_form,
-	whatsapp,
-	zadarma,
-)
+from auto_service_crm.intake import mobile_app, website_form
 from auto_service_crm.intake.errors import (
 	MAX_PAYLOAD_BYTES,
 	PayloadError,
@@ -46,7 +37,11 @@ from auto_service_crm.intake.errors import (
 	load_form,
 	load_json,
 )
+from auto_service_crm.messengers import jivosite, telegram, whatsapp
+from auto_service_crm.messengers.filing import file_chat
 from auto_service_crm.settings import get_settings
+from auto_service_crm.telephony import generic_call, mango, zadarma
+from auto_service_crm.telephony.filing import file_call
 
 DEADLOCK_ATTEMPTS = 5
 
@@ -148,7 +143,7 @@ ENDPOINTS = {
 		token_check("telephony_token", "telephony token"),
 		load_json,
 		lambda data: [generic_call.parse(data)],
-		intake_filing.file_call,
+		file_call,
 	),
 	"zadarma": Endpoint(
 		"zadarma",
@@ -158,7 +153,7 @@ ENDPOINTS = {
 		),
 		load_form,
 		lambda data: as_list(zadarma.parse(data, history=zadarma_history(data))),
-		intake_filing.file_call,
+		file_call,
 	),
 	"mango_call": Endpoint(
 		"mango:events/call",
@@ -166,7 +161,7 @@ ENDPOINTS = {
 		mango_check,
 		load_form,
 		lambda data: as_list(mango.parse(data.get("json") or "", "events/call", history=mango_history(data))),
-		intake_filing.file_call,
+		file_call,
 	),
 	"mango_summary": Endpoint(
 		"mango:events/summary",
@@ -176,7 +171,7 @@ ENDPOINTS = {
 		lambda data: as_list(
 			mango.parse(data.get("json") or "", "events/summary", history=mango_history(data))
 		),
-		intake_filing.file_call,
+		file_call,
 	),
 	# Mango's other events (events/recording, events/dtmf, events/sms, ping ...): kept, not filed
 	"mango_other": Endpoint("mango:other", "Incoming Call", mango_check, load_form, lambda data: [], None),
@@ -204,7 +199,7 @@ ENDPOINTS = {
 		),
 		load_json,
 		whatsapp.parse,
-		intake_filing.file_chat,
+		file_chat,
 	),
 	"telegram": Endpoint(
 		"telegram",
@@ -214,7 +209,7 @@ ENDPOINTS = {
 		),
 		load_json,
 		lambda data: as_list(telegram.parse(data)),
-		intake_filing.file_chat,
+		file_chat,
 	),
 	"jivosite": Endpoint(
 		"jivosite",
@@ -222,7 +217,7 @@ ENDPOINTS = {
 		lambda body, data, request: jivosite.verify_token(token_of(request), secret("jivosite_token")),
 		load_json,
 		jivosite.parse,
-		intake_filing.file_chat,
+		file_chat,
 	),
 }
 
@@ -442,7 +437,7 @@ def replay(log_name: str) -> list[str]:
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def call_event(**kwargs):
-	"""The provider-neutral call event contract (see auto_service_crm.intake.generic_call)."""
+	"""The provider-neutral call event contract (see auto_service_crm.telephony.generic_call)."""
 	return receive("generic")
 
 

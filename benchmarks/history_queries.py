@@ -11,8 +11,8 @@ the script brings the site's history to that size with seed_history.py (bulk SQL
      Customer) and ``clients.get_client_kind`` (the client's sales and repair orders);
    - automatic category: ``appeal_facts.gather_client_facts`` (appeals of the client that day,
      a locking read; open Service Requests; open repair orders; recently refused requests);
-   - filing lookups: the Appeal of a Call Log (``intake_filing.file_call``), the Intake Payload of
-     a dedupe key (``api.receive``), the open chat Appeal (``intake_filing.file_chat``), and
+   - filing lookups: the Appeal of a Call Log (``telephony.filing.file_call``), the Intake Payload of
+     a dedupe key (``api.receive``), the open chat Appeal (``messengers.filing.file_chat``), and
      ERPNext's own contact lookup that every new Call Log runs (Contact Phone ``LIKE '%number'``);
 
    each sample runs once to warm up and once measured, in a transaction rolled back after it;

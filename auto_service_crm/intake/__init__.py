@@ -1,11 +1,12 @@
-"""Incoming appeals: pure parsers of what telephony, messengers, the website and the mobile app send.
+"""Incoming appeals: what every channel shares, and the parsers of the app's own contracts.
 
-Nothing here imports frappe. Each module turns one provider's payload into the neutral events of
-``intake.events`` (or raises ``intake.errors.PayloadError`` saying what is wrong); the HTTP
-endpoints that receive the payloads and the code that files them as Appeals live elsewhere.
+Nothing here imports frappe.
 
-- ``generic_call``: our provider-neutral call-event contract for any PBX integrator.
-- ``zadarma``, ``mango``: the call notifications of Zadarma and Mango Office, with their signatures.
-- ``whatsapp``, ``telegram``, ``jivosite``: chat messages, with each platform's authentication.
+- ``events``: the neutral events every parser returns (a call event, a chat message, a form, an app
+  request); ``errors``: what a parser raises for bad input, and the guarded readers of raw bodies;
+  ``_common``: the readers of loosely typed JSON and form values.
 - ``website_form``, ``mobile_app``: our own contracts for the site's forms and the mobile app.
+
+The PBX parsers live in ``auto_service_crm.telephony``, the messengers' in
+``auto_service_crm.messengers``; the HTTP endpoints in ``auto_service_crm.api``.
 """

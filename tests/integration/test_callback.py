@@ -10,9 +10,9 @@ import pytest
 import frappe
 from frappe.utils import add_days, get_datetime, now_datetime
 
-from auto_service_crm.callback import dial_for_appeal
 from auto_service_crm.intake.events import FormSubmission
 from auto_service_crm.intake_filing import file_form
+from auto_service_crm.telephony.callback import dial_for_appeal
 from tests.integration.factories import make_user
 
 
@@ -140,7 +140,7 @@ def test_call_back_button_rings_the_operator_then_the_client(telephony_settings)
 			{"doctype": "Appeal", "channel": "Missed Call", "phone": "+79163000009"}
 		).insert()
 		frappe.set_user(operator)
-		from auto_service_crm.callback import call_client
+		from auto_service_crm.telephony.callback import call_client
 
 		assert call_client(appeal.name) is True
 		assert telephony.calls == [

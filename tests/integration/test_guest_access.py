@@ -18,7 +18,7 @@ import requests
 import frappe
 
 import auto_service_crm
-from auto_service_crm.intake import zadarma
+from auto_service_crm.telephony import zadarma
 from tests.integration.factories import make_customer, make_vehicle_model
 
 RUN = frappe.generate_hash(length=6)

@@ -10,7 +10,7 @@ import requests
 
 import frappe
 
-from auto_service_crm.intake import zadarma
+from auto_service_crm.telephony import zadarma
 from tests.integration.factories import make_customer, make_user
 
 SECRETS = {

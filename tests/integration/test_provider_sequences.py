@@ -18,8 +18,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 import frappe
 
 from auto_service_crm import api
-from auto_service_crm.intake import zadarma
 from auto_service_crm.intake_filing import local_time
+from auto_service_crm.telephony import zadarma
 from tests.integration.factories import make_customer, make_user
 from tests.unit.intake._samples import sample
 from tests.unit.intake.test_published import BLIND, ROUTING, published

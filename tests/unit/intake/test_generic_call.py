@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 import pytest
 
 from auto_service_crm.intake.errors import PayloadError
-from auto_service_crm.intake.generic_call import parse
+from auto_service_crm.telephony.generic_call import parse
 
 UTC = timezone.utc
 

@@ -2,8 +2,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from auto_service_crm.intake import jivosite
 from auto_service_crm.intake.errors import PayloadError, SignatureError
+from auto_service_crm.messengers import jivosite
 from tests.unit.intake._samples import sample
 
 UTC = timezone.utc

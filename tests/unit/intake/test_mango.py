@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from auto_service_crm.intake import mango
 from auto_service_crm.intake.errors import PayloadError, SignatureError
+from auto_service_crm.telephony import mango
 from tests.unit.intake._samples import sample
 
 UTC = timezone.utc

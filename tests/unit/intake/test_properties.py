@@ -13,18 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auto_service_crm.intake import (
-	generic_call,
-	jivosite,
-	mango,
-	mobile_app,
-	telegram,
-	website_form,
-	whatsapp,
-	zadarma,
-)
+from auto_service_crm.intake import mobile_app, website_form
 from auto_service_crm.intake.errors import PayloadError, SignatureError, load_form, load_json
 from auto_service_crm.intake.events import CallEvent, ChatMessage, FormSubmission, MobileAppRequest
+from auto_service_crm.messengers import jivosite, telegram, whatsapp
+from auto_service_crm.telephony import generic_call, mango, zadarma
 from tests.unit.intake._samples import names, sample
 
 SETTINGS = settings(

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from auto_service_crm.intake import jivosite, mango, telegram, whatsapp, zadarma
 from auto_service_crm.intake.errors import PayloadError
+from auto_service_crm.messengers import jivosite, telegram, whatsapp
 from auto_service_crm.rules.phone_numbers import normalize_phone_or_none
+from auto_service_crm.telephony import mango, zadarma
 from tests.unit.intake._samples import sample
 
 PUBLISHED = Path(__file__).parent / "published"

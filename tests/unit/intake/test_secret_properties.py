@@ -5,8 +5,8 @@ SignatureError is raised (a guest's bad request is a 403, never a 500)."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auto_service_crm.intake import jivosite, telegram
 from auto_service_crm.intake.errors import SignatureError
+from auto_service_crm.messengers import jivosite, telegram
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None)
 sent = (

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from auto_service_crm.intake import whatsapp
 from auto_service_crm.intake.errors import PayloadError, SignatureError, load_json
+from auto_service_crm.messengers import whatsapp
 from tests.unit.intake._samples import sample
 
 UTC = timezone.utc

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 
-from auto_service_crm.intake import zadarma
 from auto_service_crm.intake.errors import PayloadError, SignatureError, load_form
+from auto_service_crm.telephony import zadarma
 from tests.unit.intake._samples import sample
 
 SECRET = "8a8e91d214fb728889c7"

@@ -32,7 +32,7 @@ frappe.ui.form.on("Appeal", {
 				__("Call Back"),
 				() =>
 					frappe
-						.xcall("auto_service_crm.callback.call_client", { appeal: frm.doc.name })
+						.xcall("auto_service_crm.telephony.callback.call_client", { appeal: frm.doc.name })
 						.then((answered) =>
 							frappe.show_alert({
 								message: answered ? __("The client answered") : __("No answer"),

@@ -54,7 +54,7 @@ def working_hours() -> WorkingHours:
 
 def enqueue_callback(appeal: str) -> None:
 	enqueue_after_commit(
-		"auto_service_crm.callback.dial_for_appeal", callback_later, timeout=600, appeal=appeal
+		"auto_service_crm.telephony.callback.dial_for_appeal", callback_later, timeout=600, appeal=appeal
 	)
 
 

@@ -1,0 +1,72 @@
+"""A chat message filed: a Communication on the conversation's open Appeal, or on a new one."""
+
+import frappe
+
+from auto_service_crm.intake.events import ChatMessage
+from auto_service_crm.intake_filing import local_time, new_appeal
+from auto_service_crm.locks import lock_client
+
+
+def file_chat(message: ChatMessage) -> str:
+	"""A chat message: to the conversation's open appeal, or a new one; always a Communication."""
+	message_id = f"{message.platform}:{message.external_id}"
+	existing = frappe.db.get_value("Communication", {"message_id": message_id}, "reference_name")
+	if existing:
+		return existing
+	open_appeal = {
+		"channel": "Chat",
+		"chat_platform": message.platform,
+		"conversation_id": message.conversation_id,
+		"completed_on": ["is", "not set"],
+	}
+	appeal_name = frappe.db.get_value("Appeal", open_appeal, "name", order_by="creation desc")
+	if appeal_name and message.sender_phone:
+		phone_shared(appeal_name, message.sender_phone)
+	if not appeal_name:
+		# A new conversation: its first messages arriving at once make one appeal (the second waits
+		# for the first to commit, then its locking read sees the appeal the first made). One new
+		# conversation at a time, as appeals are numbered one at a time anyway: two at once would
+		# lock the same gap of the conversation index and deadlock on their inserts.
+		lock_client("new chat conversation")
+		appeal_name = frappe.db.get_value(
+			"Appeal", open_appeal, "name", order_by="creation desc", for_update=True
+		)
+	if not appeal_name:
+		appeal_name = new_appeal(
+			channel="Chat",
+			chat_platform=message.platform,
+			conversation_id=message.conversation_id,
+			appeal_datetime=local_time(message.sent_at),
+			client_name=message.sender_name,
+			phone=message.sender_phone,
+			email=message.sender_email,
+			client_comment=message.text,
+		).name
+	frappe.get_doc(
+		{
+			"doctype": "Communication",
+			"communication_type": "Communication",
+			"communication_medium": "Chat",
+			"sent_or_received": "Received",
+			"subject": f"{message.platform}: {message.sender_name or message.conversation_id}",
+			"content": frappe.utils.escape_html(message.text or ""),
+			"sender_full_name": message.sender_name,
+			"phone_no": message.sender_phone,
+			"communication_date": local_time(message.sent_at),
+			"reference_doctype": "Appeal",
+			"reference_name": appeal_name,
+			"message_id": message_id,
+		}
+	).insert(ignore_permissions=True)
+	return appeal_name
+
+
+def phone_shared(appeal_name: str, phone: str) -> None:
+	"""The client shared a phone later in the conversation: it identifies the client of the open
+	appeal, unless the appeal already has a client, or this phone."""
+	appeal = frappe.get_doc("Appeal", appeal_name)
+	if appeal.customer or appeal.phone == phone:
+		return
+	appeal.phone = phone
+	appeal.flags.phone_as_sent = True
+	appeal.save(ignore_permissions=True)
