@@ -87,7 +87,7 @@ def mango_check(body, data, request):
 		data.get("json"),
 		data.get("sign"),
 		secret("mango_api_salt"),
-		expected_api_key=get_settings().mango_api_key,
+		expected_api_key=secret("mango_api_key"),
 	)
 
 
