@@ -12,11 +12,18 @@ FIELDS = ("mango_api_key",)
 
 
 def execute():
+	singles = frappe.qb.DocType("Singles")
 	for field in FIELDS:
-		value = frappe.db.get_value("Singles", {"doctype": SETTINGS, "field": field}, "value")
+		rows = (
+			frappe.qb.from_(singles)
+			.select(singles.value)
+			.where((singles.doctype == SETTINGS) & (singles.field == field))
+			.run(pluck=True)
+		)
+		value = rows[0] if rows else None
 		if value and set(value) != {"*"}:
 			set_encrypted_password(SETTINGS, SETTINGS, value, field)
-			frappe.db.set_value("Singles", {"doctype": SETTINGS, "field": field}, "value", "*" * len(value))
+			frappe.db.set_single_value(SETTINGS, field, "*" * len(value))
 	for name, data in frappe.get_all(
 		"Version", filters={"ref_doctype": SETTINGS}, fields=["name", "data"], as_list=True
 	):
