@@ -3,6 +3,7 @@
 each needs, and the event feed of every contact with the client."""
 
 import frappe
+from frappe import _
 from frappe.utils import strip_html_tags
 
 from auto_service_crm.appeal_facts import client_key
@@ -116,7 +117,13 @@ def client_portrait(appeal: str) -> dict:
 
 @frappe.whitelist()
 def event_feed(appeal: str, limit: int = 50) -> list[dict]:
-	"""Every contact with the client over every channel, newest first: appeals, calls, messages."""
+	"""Every contact with the client over every channel, newest first: appeals, calls, messages.
+
+	The messages of the client's appeals, the client's and the operators' replies alike, make one
+	conversation in order of time (``communication_date``, then the order they were kept in): each
+	says who wrote it (``direction`` Received or Sent, ``sender``), and a reply that was not
+	delivered is marked ``failed`` with the provider's reason (``error``), also written into its text.
+	"""
 	doc = readable_appeal(appeal)
 	limit = min(int(limit), 200)
 	key = client_filters(doc)
@@ -124,11 +131,13 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 		"Appeal",
 		filters=key,
 		fields=["name", "appeal_datetime", "channel", "category", "client_comment", "call_log"],
+		order_by="appeal_datetime desc",
 		limit=limit,
 	)
 	feed = [
 		{
 			"when": a.appeal_datetime,
+			"order": 0,
 			"kind": "Appeal",
 			"channel": a.channel,
 			"doctype": "Appeal",
@@ -143,24 +152,20 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 		filters={"reference_doctype": "Appeal", "reference_name": ["in", names or [""]]},
 		fields=[
 			"name",
+			"creation",
 			"communication_date",
 			"communication_medium",
 			"sent_or_received",
+			"delivery_status",
+			"sender",
+			"sender_full_name",
 			"content",
 			"subject",
 		],
+		order_by="communication_date desc, creation desc",
 		limit=limit,
 	):
-		feed.append(
-			{
-				"when": message.communication_date,
-				"kind": "Message",
-				"channel": message.communication_medium,
-				"doctype": "Communication",
-				"name": message.name,
-				"text": strip_html_tags(message.content or message.subject or "")[:300],
-			}
-		)
+		feed.append(message_row(message))
 	calls = [a.call_log for a in appeals if a.call_log]
 	for call in frappe.get_all(
 		"Call Log",
@@ -170,6 +175,7 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 		feed.append(
 			{
 				"when": call.start_time,
+				"order": 0,
 				"kind": "Call",
 				"channel": call.type,
 				"doctype": "Call Log",
@@ -177,8 +183,34 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 				"text": f"{call.status} {int(call.duration or 0)} s",
 			}
 		)
-	feed.sort(key=lambda row: str(row["when"] or ""), reverse=True)
+	# newest first; messages kept in the same second stay in the order they were kept
+	feed.sort(key=lambda row: (str(row["when"] or ""), str(row["order"] or "")), reverse=True)
+	for row in feed:
+		del row["order"]
 	return feed[:limit]
+
+
+def message_row(message) -> dict:
+	"""One message of the conversation in the feed: who wrote it, what, and whether it was delivered."""
+	failed = message.sent_or_received == "Sent" and message.delivery_status == "Error"
+	text = strip_html_tags(message.content or ("" if failed else message.subject) or "")[:300]
+	sender = message.sender_full_name or message.sender
+	shown = f"{sender}: {text}" if sender else text
+	if failed:
+		shown = _("{0} (not delivered: {1})").format(shown, message.subject or _("no reason given"))
+	return {
+		"when": message.communication_date,
+		"order": message.creation,
+		"kind": "Message",
+		"channel": message.communication_medium,
+		"doctype": "Communication",
+		"name": message.name,
+		"direction": message.sent_or_received,
+		"sender": sender,
+		"failed": failed,
+		"error": message.subject if failed else None,
+		"text": shown,
+	}
 
 
 @frappe.whitelist()

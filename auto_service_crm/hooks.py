@@ -17,6 +17,10 @@ after_migrate = "auto_service_crm.setup.install.after_migrate"
 before_uninstall = "auto_service_crm.setup.install.before_uninstall"
 setup_wizard_complete = "auto_service_crm.setup.install.after_setup_wizard"
 
+# Desk scripts
+# ------------
+doctype_js = {"Appeal": "public/js/appeal_chat.js"}
+
 # DocType classes
 # ---------------
 # ERPNext's Call Log, with the caller's Contact found through the indexed normalized phone

@@ -1,4 +1,6 @@
-"""A chat message filed: a Communication on the conversation's open Appeal, or on a new one."""
+"""A chat message filed: a Communication on the conversation's open Appeal, or on a new one; the screens
+showing that appeal are told at once (the realtime event ``auto_service_crm_appeal_message``, which
+public/js/appeal_chat.js listens to on the Appeal form)."""
 
 import frappe
 
@@ -42,7 +44,7 @@ def file_chat(message: ChatMessage) -> str:
 			email=message.sender_email,
 			client_comment=message.text,
 		).name
-	frappe.get_doc(
+	communication = frappe.get_doc(
 		{
 			"doctype": "Communication",
 			"communication_type": "Communication",
@@ -58,7 +60,25 @@ def file_chat(message: ChatMessage) -> str:
 			"message_id": message_id,
 		}
 	).insert(ignore_permissions=True)
+	announce(appeal_name, communication.name, "Received")
 	return appeal_name
+
+
+def announce(appeal: str, communication: str, sent_or_received: str) -> None:
+	"""Tell the screens showing the appeal (its document room) that its conversation has a new message,
+	received or sent, once the transaction that keeps it is committed."""
+	frappe.publish_realtime(
+		"auto_service_crm_appeal_message",
+		{
+			"appeal": appeal,
+			"communication": communication,
+			"sent_or_received": sent_or_received,
+			"user": frappe.session.user,
+		},
+		doctype="Appeal",
+		docname=appeal,
+		after_commit=True,
+	)
 
 
 def phone_shared(appeal_name: str, phone: str) -> None:

@@ -19,11 +19,22 @@ number" button: ``contact.user_id`` equals ``from.id``); a shared contact of som
 the text only. sent_at = ``date`` (Unix seconds, UTC). Text: ``text``, else ``caption``; media are
 described in brackets ("[photo]", "[voice message]", "[document: name]", "[location: lat, lon]",
 "[contact: name phone]", ...) followed by the caption.
+
+Replies out (https://core.telegram.org/bots/api#making-requests, #sendmessage): ``POST
+{api}/bot<token>/sendMessage`` with JSON ``{"chat_id": <the conversation's chat id>, "text": ...}``
+(text of 1 to 4096 characters). The answer is always a JSON object with a Boolean ``ok``: true gives
+the sent Message in ``result`` (its ``message_id``); false explains the error in ``description``
+with an ``error_code`` (e.g. 403 "Forbidden: bot was blocked by the user", 400 "Bad Request: chat
+not found"), whatever the HTTP status. The token in the URL is the only authentication.
+
+Not confirmed: that 4096 is counted in characters of the text as sent (Telegram counts "after
+entities parsing"; plain text has none, so it should be the same).
 """
 
 from auto_service_crm.intake._common import from_epoch, integer, mapping, opt_str, same_secret, sub
 from auto_service_crm.intake.errors import PayloadError
 from auto_service_crm.intake.events import ChatMessage
+from auto_service_crm.messengers.replies import ReplyOutcome, ReplyRequest, json_answer, unreadable, words
 
 MESSAGE_KEYS = ("message", "channel_post", "business_message")
 EDITED_KEYS = ("edited_message", "edited_channel_post", "edited_business_message")
@@ -154,3 +165,38 @@ def _is_number(value) -> bool:
 
 def _join(head: str, tail: str | None) -> str:
 	return f"{head} {tail}" if tail else head
+
+
+MAX_REPLY = 4096  # sendMessage: "1-4096 characters after entities parsing"
+
+
+def reply_request(api_url: str, token: str, chat_id: str, text: str) -> ReplyRequest:
+	"""sendMessage of ``text`` to the chat: ``POST {api_url}/bot<token>/sendMessage``. The chat id is sent
+	as the integer it is (Telegram's chat ids are integers; a non-numeric one, a channel's
+	"@username", goes as the string)."""
+	chat = chat_id.strip()
+	return ReplyRequest(
+		url=f"{api_url.rstrip('/')}/bot{token}/sendMessage",
+		body={"chat_id": int(chat) if chat.lstrip("-").isdigit() else chat, "text": text},
+	)
+
+
+def read_reply(status: int, body: bytes | str | None) -> ReplyOutcome:
+	"""Delivered when the answer says ``"ok": true`` (the id: the chat's and the message's); else the
+	``description`` and ``error_code`` Telegram gave; any other answer is unreadable."""
+	answer = json_answer(body)
+	if not isinstance(answer, dict) or not isinstance(answer.get("ok"), bool):
+		return unreadable(status, body)
+	if answer["ok"]:
+		result = answer.get("result") if isinstance(answer.get("result"), dict) else {}
+		chat = result.get("chat") if isinstance(result.get("chat"), dict) else {}
+		message_id = result.get("message_id")
+		ident = f"{chat.get('id')}:{message_id}" if chat.get("id") is not None else message_id
+		return ReplyOutcome(delivered=True, message_id=words(ident), http_status=status)
+	code = answer.get("error_code")
+	return ReplyOutcome(
+		delivered=False,
+		reason=words(answer.get("description")),
+		code=words(code) if code is not None else str(status),
+		http_status=status,
+	)

@@ -28,10 +28,33 @@ one of our messages) and ``system`` notices are not client messages: skipped.
 
 Not confirmed: the BSUID field names (``from_user_id`` in messages, ``user_id`` in contacts) come
 from Meta's announcement and partner documentation; they are read when present.
+
+Replies out (Cloud API "messages" endpoint,
+https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages and
+.../cloud-api/messages/text-messages, .../cloud-api/guides/send-message-templates):
+``POST {api}/{phone-number-id}/messages`` with ``Authorization: Bearer <access token>`` and JSON
+``{"messaging_product": "whatsapp", "recipient_type": "individual", "to": <wa_id>, "type": "text",
+"text": {"preview_url": false, "body": ...}}`` (a body of at most 4096 characters). A free-form
+message may be sent only within the customer service window: 24 hours from the client's last
+message (Meta refuses one later with error 131047 "Re-engagement message"). Outside it the app sends
+the consultant's approved template instead: ``"type": "template", "template": {"name", "language":
+{"code"}, "components": [{"type": "body", "parameters": [{"type": "text", "text": <the reply>}]}]}``:
+the template must have one body variable, {{1}}, which receives the operator's text (a template of
+another shape is refused by Meta, e.g. 132000 "Number of parameters does not match", and the refusal
+is kept and shown like any other).
+
+The answer: ``{"messaging_product", "contacts": [{"input", "wa_id"}], "messages": [{"id":
+"wamid..."}]}`` when accepted; else the Graph API error envelope ``{"error": {"message", "type",
+"code", "error_data": {"messaging_product", "details"}, "error_subcode", "fbtrace_id"}}``
+(https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes).
+
+Not confirmed: how to address a reply to a client known only by a BSUID (no phone): the ``to`` of
+such a conversation is the BSUID as received, which Meta may refuse; the refusal is kept and shown.
 """
 
 import hashlib
 import hmac
+from datetime import datetime, timedelta
 
 from auto_service_crm.intake._common import (
 	form_value,
@@ -46,6 +69,7 @@ from auto_service_crm.intake._common import (
 )
 from auto_service_crm.intake.errors import PayloadError, SignatureError
 from auto_service_crm.intake.events import ChatMessage
+from auto_service_crm.messengers.replies import ReplyOutcome, ReplyRequest, json_answer, unreadable, words
 
 MEDIA = {
 	"image": "photo",
@@ -221,3 +245,90 @@ def _coordinates(body: dict, path: str) -> str | None:
 
 def _join(head: str, tail: str | None) -> str:
 	return f"{head} {tail}".strip() if tail else head
+
+
+MAX_REPLY = 4096  # text.body: "Maximum 4096 characters"
+SERVICE_WINDOW = timedelta(hours=24)
+
+
+def in_service_window(last_received: datetime | None, now: datetime) -> bool:
+	"""A free-form reply is allowed while less than 24 hours have passed since the client's last
+	message (at 24 hours exactly the window is closed); never when the client has not written."""
+	if last_received is None:
+		return False
+	return now - last_received < SERVICE_WINDOW
+
+
+def _messages_url(api_url: str, phone_number_id: str) -> str:
+	return f"{api_url.rstrip('/')}/{phone_number_id.strip()}/messages"
+
+
+def _headers(access_token: str) -> dict:
+	return {"Authorization": f"Bearer {access_token}"}
+
+
+def reply_request(api_url: str, phone_number_id: str, access_token: str, to: str, text: str) -> ReplyRequest:
+	"""A text message to the client ``to`` (the wa_id), within the service window."""
+	return ReplyRequest(
+		url=_messages_url(api_url, phone_number_id),
+		headers=_headers(access_token),
+		body={
+			"messaging_product": "whatsapp",
+			"recipient_type": "individual",
+			"to": to,
+			"type": "text",
+			"text": {"preview_url": False, "body": text},
+		},
+	)
+
+
+def template_request(
+	api_url: str, phone_number_id: str, access_token: str, to: str, template: str, language: str, text: str
+) -> ReplyRequest:
+	"""The approved template ``template`` in ``language`` to the client ``to``, outside the service
+	window, with the operator's text as its one body variable {{1}}."""
+	return ReplyRequest(
+		url=_messages_url(api_url, phone_number_id),
+		headers=_headers(access_token),
+		body={
+			"messaging_product": "whatsapp",
+			"recipient_type": "individual",
+			"to": to,
+			"type": "template",
+			"template": {
+				"name": template,
+				"language": {"code": language},
+				"components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}],
+			},
+		},
+	)
+
+
+def read_reply(status: int, body: bytes | str | None) -> ReplyOutcome:
+	"""Accepted when the answer lists the message's id (``messages[0].id``); else the Graph API
+	error's ``message`` (with ``error_data.details`` when it adds to it) and ``code``; any other
+	answer is unreadable."""
+	answer = json_answer(body)
+	if not isinstance(answer, dict):
+		return unreadable(status, body)
+	error = answer.get("error")
+	if isinstance(error, dict):
+		message = words(error.get("message"))
+		data = error.get("error_data") if isinstance(error.get("error_data"), dict) else {}
+		details = words(data.get("details"))
+		reason = message
+		if details and (not message or details not in message):
+			reason = f"{message}: {details}" if message else details
+		code = error.get("code")
+		return ReplyOutcome(
+			delivered=False,
+			reason=words(reason),
+			code=words(code) if code is not None else str(status),
+			http_status=status,
+		)
+	messages = answer.get("messages")
+	if 200 <= status < 300 and isinstance(messages, list) and messages and isinstance(messages[0], dict):
+		ident = words(messages[0].get("id"))
+		if ident:
+			return ReplyOutcome(delivered=True, message_id=ident, http_status=status)
+	return unreadable(status, body)
