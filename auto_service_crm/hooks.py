@@ -17,6 +17,12 @@ after_migrate = "auto_service_crm.setup.install.after_migrate"
 before_uninstall = "auto_service_crm.setup.install.before_uninstall"
 setup_wizard_complete = "auto_service_crm.setup.install.after_setup_wizard"
 
+# Desk
+# ----
+# the call card and the missed-call card, on every page of the desk (telephony/screen_pop.py)
+app_include_js = ["/assets/auto_service_crm/js/call_card.js"]
+app_include_css = ["/assets/auto_service_crm/css/call_card.css"]
+
 # Desk scripts
 # ------------
 doctype_js = {"Appeal": "public/js/appeal_chat.js"}

@@ -1,5 +1,6 @@
 """Tasks for the operators as a group (a missed call, a website callback): a ToDo for each enabled
-operator, with the role, so whoever takes the appeal first sees it in their list."""
+operator, with the role, so whoever takes the appeal first sees it in their list; the task «Specify
+the appeal's result» of the operator who answered; and the staff behind a PBX line."""
 
 import frappe
 
@@ -49,13 +50,58 @@ def task_for_operators(appeal: str, description: str, date=None, priority: str =
 	return users
 
 
+RESULT_TASK = "Specify the appeal's result"
+LINE_FIELDS = ("asc_phone_line", "name", "phone", "mobile_no")
+
+
+def close_tasks(appeal: str, keep_user: str | None = None) -> list[str]:
+	"""Close the appeal's open tasks (those of ``keep_user`` excepted): once one operator has taken
+	the appeal, nobody is left with a stale task for it. Returns the users whose tasks closed."""
+	filters = {"reference_type": "Appeal", "reference_name": appeal, "status": "Open"}
+	closed = []
+	for todo in frappe.get_all("ToDo", filters=filters, fields=["name", "allocated_to"]):
+		if keep_user and todo.allocated_to == keep_user:
+			continue
+		task = frappe.get_doc("ToDo", todo.name)
+		task.status = "Closed"
+		task.save(ignore_permissions=True)  # ToDo.on_update takes the user off the appeal's assignees
+		closed.append(todo.allocated_to)
+	return closed
+
+
+def result_task(appeal: str, user: str) -> str | None:
+	"""«Specify the appeal's result»: the task of the operator who answered (one, however many times
+	the call's events arrive)."""
+	from frappe import _
+
+	if frappe.db.exists(
+		"ToDo",
+		{"reference_type": "Appeal", "reference_name": appeal, "allocated_to": user, "status": "Open"},
+	):
+		return None
+	todo = frappe.get_doc(
+		{
+			"doctype": "ToDo",
+			"allocated_to": user,
+			"reference_type": "Appeal",
+			"reference_name": appeal,
+			"description": _(RESULT_TASK),
+			"priority": "High",
+		}
+	).insert(ignore_permissions=True)
+	return todo.name
+
+
 def user_for_line(line: str | None) -> str | None:
-	"""The staff member behind a PBX extension, SIP login or number: the line is their user id, or
-	the phone or mobile number in their user profile (the number «Call back» rings them on)."""
+	"""The staff member behind a PBX extension, SIP login or number: the line set in their user
+	profile (PBX Line), else their user id, or the phone or mobile number of the profile (the
+	number «Call back» rings them on)."""
 	if not line:
 		return None
 	filters = {"enabled": 1, "user_type": "System User"}
-	for field in ("name", "phone", "mobile_no"):
+	for field in LINE_FIELDS:
+		if field.startswith("asc_") and not frappe.get_meta("User").has_field(field):
+			continue
 		user = frappe.db.get_value("User", {**filters, field: line}, "name")
 		if user:
 			return user

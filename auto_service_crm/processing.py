@@ -13,6 +13,7 @@ from auto_service_crm import hand_off
 from auto_service_crm.alerts import CLOSED, enqueue_alert
 from auto_service_crm.appeal_facts import client_key, gather_client_facts, thresholds
 from auto_service_crm.locks import lock_client
+from auto_service_crm.operator_tasks import close_tasks
 from auto_service_crm.rules.appeal_completion import (
 	Action,
 	AppealState,
@@ -144,6 +145,8 @@ def complete_appeal(appeal) -> None:
 	savepoint = "asc_complete_appeal"
 	frappe.db.savepoint(savepoint)
 	try:
+		# the tasks the appeal gave until now are done; what the result asks (a redirect) comes next
+		close_tasks(appeal.name)
 		if plan.action == Action.HAND_OFF:
 			hand_off.hand_off(appeal, plan)
 		elif plan.action == Action.CONTINUE_SERVICE_REQUEST:

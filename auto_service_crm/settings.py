@@ -2,6 +2,7 @@
 
 import frappe
 
+from auto_service_crm.rules import phone_numbers
 from auto_service_crm.rules.phone_numbers import DEFAULT_REGION, normalize_phone_or_none
 
 
@@ -15,3 +16,8 @@ def phone_region() -> str:
 
 def normalized_phone(raw: str | None) -> str | None:
 	return normalize_phone_or_none(raw, phone_region())
+
+
+def display_phone(raw: str | None) -> str | None:
+	"""The number as people write it (``+7 916 123-45-67``), or as sent when it is none."""
+	return phone_numbers.display_phone(raw, phone_region())

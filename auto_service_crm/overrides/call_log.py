@@ -1,4 +1,5 @@
-"""ERPNext's Call Log, finding the caller's Contact through the app's indexed normalized phone.
+"""ERPNext's Call Log, finding the caller's Contact through the app's indexed normalized phone, and
+without ERPNext's call popup, which the app's call card replaces (``telephony/screen_pop.py``).
 
 ERPNext links a new Call Log to the caller's Contact with ``Contact Phone.phone LIKE '%<number>'``,
 which reads every contact phone of the site on each new call (about 100 ms with 200 000 contacts:
@@ -29,6 +30,10 @@ class AutoServiceCallLog(CallLog):
 			self.add_link(link_type="Lead", link_name=lead)
 		if self.is_incoming_call():
 			self.update_received_by()
+
+	def trigger_call_popup(self):
+		"""ERPNext's popup (``show_call_popup`` to the Employees of Incoming Call Settings) would show a
+		second card beside the app's, which knows the client's cars, requests and appeal."""
 
 
 def contact_with_phone(phone_normalized: str) -> str | None:

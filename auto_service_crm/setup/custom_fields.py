@@ -9,6 +9,23 @@ PROPERTY_SETTERS = (
 
 def get_custom_fields() -> dict[str, list[dict]]:
 	return {
+		"User": [
+			{
+				"fieldname": "asc_phone_line",
+				"fieldtype": "Data",
+				"label": "PBX Line",
+				"insert_after": "mobile_no",
+				"search_index": 1,
+				"description": "The extension, SIP login or number the station's PBX rings this user on.",
+			},
+			{
+				"fieldname": "asc_open_appeal_on_answer",
+				"fieldtype": "Check",
+				"label": "Open the Appeal When I Answer a Call",
+				"insert_after": "asc_phone_line",
+				"default": "1",
+			},
+		],
 		"Contact Phone": [
 			{
 				"fieldname": "phone_normalized",

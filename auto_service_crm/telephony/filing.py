@@ -9,6 +9,8 @@ from erpnext.telephony.doctype.call_log.call_log import END_CALL_STATUSES, ONGOI
 from auto_service_crm.intake.events import CallEvent
 from auto_service_crm.intake_filing import local_time, new_appeal
 from auto_service_crm.operator_tasks import task_for_operators, user_for_line
+from auto_service_crm.settings import display_phone
+from auto_service_crm.telephony.screen_pop import announce, announce_missed
 
 CALL_LOG_STATUS = {
 	"ringing": "Ringing",
@@ -75,6 +77,7 @@ def file_call(event: CallEvent) -> str | None:
 		log.append("links", {"link_doctype": "Appeal", "link_name": appeal.name}).db_insert()
 	if operator and not appeal.operator:
 		appeal.db_set("operator", operator)
+	announce(event, appeal, operator)
 	if event.event == "missed" and not appeal.completed_on:
 		appeal.channel = "Missed Call"
 		appeal.loss_reason = event.loss_reason or appeal.loss_reason
@@ -85,16 +88,13 @@ def file_call(event: CallEvent) -> str | None:
 
 
 def missed_call_task(appeal) -> None:
-	"""«Process the missed call»: a task for every operator, and a real-time alert in the desk."""
+	"""«Process the missed call»: a task for every operator, and the missed call shown at once on
+	their desks (a card and the notification bell)."""
 	if frappe.db.exists(
 		"ToDo", {"reference_type": "Appeal", "reference_name": appeal.name, "status": "Open"}
 	):
 		return
-	description = _("Process the missed call from {0}").format(appeal.phone or _("an unknown number"))
-	for user in task_for_operators(appeal.name, description, priority="High"):
-		frappe.publish_realtime(
-			"auto_service_crm_missed_call",
-			{"appeal": appeal.name, "phone": appeal.phone, "message": description},
-			user=user,
-			after_commit=True,
-		)
+	description = _("Process the missed call from {0}").format(
+		display_phone(appeal.phone) or _("an unknown number")
+	)
+	announce_missed(appeal, task_for_operators(appeal.name, description, priority="High"), description)

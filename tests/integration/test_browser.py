@@ -5,6 +5,7 @@ tests/artifacts/ and checked not to be blank."""
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,8 +34,9 @@ FLAGS = (
 )
 
 
-@pytest.fixture
-def browser():
+@contextmanager
+def chromium():
+	"""A headless Chromium of its own (profile, session), closed after use."""
 	if not (CHROMIUM and CHROMEDRIVER):
 		pytest.fail("Chromium and chromedriver are needed (apt-get install chromium chromium-driver)")
 	from selenium.webdriver.chrome.service import Service
@@ -47,9 +49,17 @@ def browser():
 	options.add_argument(f"--user-data-dir={profile}")
 	driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 	driver.set_page_load_timeout(60)
-	yield driver
-	driver.quit()
-	shutil.rmtree(profile, ignore_errors=True)
+	try:
+		yield driver
+	finally:
+		driver.quit()
+		shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+	with chromium() as driver:
+		yield driver
 
 
 def wait(condition, driver=None, timeout=60, what="the page"):

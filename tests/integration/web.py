@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,11 @@ def free(port: int) -> bool:
 		return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-@pytest.fixture(scope="session")
-def web_server(site):
-	"""`bench serve` for the test site (Frappe's own development server), started once."""
-	if not free(PORT):
-		pytest.fail(f"port {PORT} is taken: stop what listens there")
+@contextmanager
+def serving(site: str, port: int, env: dict | None = None):
+	"""`bench serve` for the site (Frappe's own development server) on a port of loopback."""
+	if not free(port):
+		pytest.fail(f"port {port} is taken: stop what listens there")
 	log = tempfile.NamedTemporaryFile(prefix="asc-web-", suffix=".log", delete=False)
 	# to a file: a pipe nobody reads fills up with the access log and blocks the server
 	server = subprocess.Popen(
@@ -41,14 +42,15 @@ def web_server(site):
 			site,
 			"serve",
 			"--port",
-			str(PORT),
+			str(port),
 			"--noreload",
 		],
 		cwd=SITES,
 		stdout=log,
 		stderr=subprocess.STDOUT,
+		env={**os.environ, **(env or {})},
 	)
-	url = f"http://127.0.0.1:{PORT}"
+	url = f"http://127.0.0.1:{port}"
 	deadline = time.time() + 60
 	while time.time() < deadline:
 		try:
@@ -59,11 +61,20 @@ def web_server(site):
 	else:
 		server.kill()
 		pytest.fail("the web server did not start: " + Path(log.name).read_text()[-2000:])
-	yield url
-	server.terminate()
-	server.wait(timeout=20)
-	log.close()
-	Path(log.name).unlink(missing_ok=True)
+	try:
+		yield url
+	finally:
+		server.terminate()
+		server.wait(timeout=20)
+		log.close()
+		Path(log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def web_server(site):
+	"""The site's web server, started once for the session."""
+	with serving(site, PORT) as url:
+		yield url
 
 
 class Committed:
