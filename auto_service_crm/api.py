@@ -41,6 +41,7 @@ from auto_service_crm.messengers import jivosite, telegram, whatsapp
 from auto_service_crm.messengers.filing import file_chat
 from auto_service_crm.settings import get_settings
 from auto_service_crm.telephony import generic_call, mango, zadarma
+from auto_service_crm.telephony.callback import file_command_result
 from auto_service_crm.telephony.filing import file_call
 
 DEADLOCK_ATTEMPTS = 5
@@ -152,7 +153,9 @@ ENDPOINTS = {
 			data, request.headers.get("Signature"), secret("zadarma_secret")
 		),
 		load_form,
-		lambda data: as_list(zadarma.parse(data, history=zadarma_history(data))),
+		lambda data: (
+			as_list(zadarma.parse(data, history=zadarma_history(data))) or as_list(zadarma.parse_record(data))
+		),
 		file_call,
 	),
 	"mango_call": Endpoint(
@@ -173,7 +176,25 @@ ENDPOINTS = {
 		),
 		file_call,
 	),
-	# Mango's other events (events/recording, events/dtmf, events/sms, ping ...): kept, not filed
+	# events/recording: the recording of a call, kept on its Call Log
+	"mango_recording": Endpoint(
+		"mango:events/recording",
+		"Incoming Call",
+		mango_check,
+		load_form,
+		lambda data: as_list(mango.parse_recording(data.get("json") or "")),
+		file_call,
+	),
+	# result/callback, result/callback_group: the result of a call the app asked for
+	"mango_result": Endpoint(
+		"mango:result",
+		"Incoming Call",
+		mango_check,
+		load_form,
+		lambda data: as_list(mango.read_command_result(data.get("json") or "")),
+		file_command_result,
+	),
+	# Mango's other events (events/dtmf, events/sms, ping ...): kept, not filed
 	"mango_other": Endpoint("mango:other", "Incoming Call", mango_check, load_form, lambda data: [], None),
 	"website_form": Endpoint(
 		"website_form",
@@ -455,6 +476,11 @@ def mango_endpoint(default: str) -> str:
 	tail = frappe.request.path.partition("auto_service_crm.api.")[2].partition("/")[2]
 	if not tail:
 		return default
+	clean = tail.split("?")[0].strip().rstrip("/")
+	if clean.endswith("events/recording"):
+		return "mango_recording"
+	if clean.endswith(("result/callback", "result/callback_group")):
+		return "mango_result"
 	try:
 		kind = mango.event_kind(tail)
 	except PayloadError:

@@ -47,6 +47,8 @@ scheduler_events = {
 			"auto_service_crm.alerts.check_overdue_callbacks",
 			"auto_service_crm.alerts.check_sla_breaches",
 		],
+		# the website callbacks' attempts that are due or whose answer time ran out (no worker waits)
+		"* * * * *": ["auto_service_crm.telephony.callback.check_callbacks"],
 	},
 }
 

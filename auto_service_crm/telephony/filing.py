@@ -10,6 +10,8 @@ from auto_service_crm.intake.events import CallEvent
 from auto_service_crm.intake_filing import local_time, new_appeal
 from auto_service_crm.operator_tasks import task_for_operators, user_for_line
 from auto_service_crm.settings import display_phone
+from auto_service_crm.telephony import callback, outbound, recordings
+from auto_service_crm.telephony.calls_out import RecordingEvent
 from auto_service_crm.telephony.screen_pop import announce, announce_missed
 
 CALL_LOG_STATUS = {
@@ -23,13 +25,20 @@ CALL_LOG_STATUS = {
 def file_call(event: CallEvent) -> str | None:
 	"""One event of a call: the Call Log follows the call, the Appeal is the client's contact.
 
+	A call the app asked the PBX for (``telephony/outbound.py``) is filed on its requested Call Log,
+	which links its appeal: no new appeal is made for it, and the website callback takes its next
+	step (``callback.on_call_event``). A recording event keeps the recording on the call's log.
+
 	Times are the call's own: the Call Log and the appeal start when the call began (the provider's
 	start of the call, else the moment of its first event), the Call Log ends at the moment of the
 	event that ends it.
 	"""
+	if isinstance(event, RecordingEvent):
+		return recordings.file_recording(event)
 	when = local_time(event.occurred_at)
 	started = local_time(event.started_at or event.occurred_at)
-	call_log = frappe.db.exists("Call Log", event.external_id)
+	call_log = frappe.db.exists("Call Log", event.external_id) or outbound.requested_call(event)
+	requested = outbound.is_requested(call_log)
 	if call_log:
 		log = frappe.get_doc("Call Log", call_log)
 	else:
@@ -44,6 +53,9 @@ def file_call(event: CallEvent) -> str | None:
 				"start_time": started,
 			}
 		)
+	before = log.status
+	if requested and log.id != event.external_id:
+		log.id = event.external_id  # the PBX's id of the call: its next events find the log by it
 	status = CALL_LOG_STATUS[event.event]
 	late = log.status in END_CALL_STATUSES and status in ONGOING_CALL_STATUSES
 	if not late and not (log.status == "In Progress" and status == "Ringing"):
@@ -52,8 +64,9 @@ def file_call(event: CallEvent) -> str | None:
 		log.status = status
 	if event.talk_seconds is not None:
 		log.duration = event.talk_seconds
-	if event.recording_url:
-		log.recording_url = event.recording_url
+	recording = recordings.reference_of(event)
+	if recording:
+		log.recording_url = recording
 	if event.event in ("ended", "missed"):
 		log.end_time = when
 	operator = user_for_line(event.agent) if event.event == "answered" else None
@@ -61,6 +74,8 @@ def file_call(event: CallEvent) -> str | None:
 		log.employee_user_id = operator
 	log.save(ignore_permissions=True) if not log.is_new() else log.insert(ignore_permissions=True)
 
+	if requested:
+		return callback.on_call_event(log, event, before)
 	if event.direction != "incoming":
 		return frappe.db.get_value("Appeal", {"call_log": log.name})
 	appeal_name = frappe.db.get_value("Appeal", {"call_log": log.name})

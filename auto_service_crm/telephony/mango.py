@@ -49,13 +49,39 @@ gives ``sip:line00000@tech.mangosip.ru``) or is not given; agent = ``to.extensio
 the leg rings or talks to (incoming; in a summary only when answered), or ``from.extension``
 (outgoing).
 
-Not confirmed, chosen as described: the document says event times are "UTC+3"; they are Unix
+Calls out (``callback_request``), section 3.2.1 "Инициирование вызова от имени сотрудника": a form
+POST to ``<api>/commands/callback`` with ``vpbx_api_key``, ``sign`` (as above, over the ``json``
+text sent) and ``json`` = ``{"command_id": ..., "from": {"extension": ...}, "to_number": ...}``
+(``from.number`` and ``line_number`` optional): the PBX rings the employee ``from.extension``, then
+``to_number``. The group line (section 3.2.2, ``commands/callback_group``): ``{"command_id",
+"from": <group's short number>, "to": <client>, "line_number"}``: the group is rung first, by its
+own algorithm, then the client. The answer: HTTP 200 and JSON; the command's result comes later as
+``result/callback`` with ``{"command_id", "result"}``, 1000 = done (``read_command_result``). Every
+event of the call the command made carries its ``command_id`` (events/call field 13): the app uses
+the request's Call Log name as ``command_id`` and ties the events to it (``command_id_of``).
+
+Recordings (sections 3.1.4 events/recording and 3.5.2): events/recording gives ``recording_id``
+(``parse_recording``: ``recording_state`` Completed with ``completion_code`` 1000, kept in the
+cloud); the link is ``GET <api>/queries/recording/link/<recording_id>/<play|download>/
+<vpbx_api_key>/<timestamp>/<sign>`` with ``sign = sha256(vpbx_api_key + timestamp + recording_id
++ vpbx_api_salt)`` and ``timestamp`` the time the link stops working (``recording_link``); it must
+be enabled in the Mango account, and the file link it redirects to must not be kept.
+
+Not confirmed, chosen as described: the body of the synchronous answer to a command (read as a
+JSON object whose ``result``, when present, must be 1000); which legs of a callback Mango reports
+and in which direction (the employee's leg may look incoming: any event that carries our
+``command_id`` is filed on the request, never as a new incoming call); that events/summary carries
+``command_id`` (when it does not, the summary finds the request by ``entry_id``, kept on the Call
+Log from the first events/call); ``line_number`` of callback_group is required by the document and
+the settings have no line for it: the appeal's dialled number is sent when there is one; the zone of
+the link's ``timestamp`` ("UTC+3") is read as Unix seconds. The document says event times are "UTC+3"; they are Unix
 timestamps, which have no zone, and are read as ordinary Unix seconds (aware UTC). Numbers arrive
 as JSON numbers or as strings (the document's own examples use both); both are accepted.
 """
 
 import hashlib
 import hmac
+import json
 
 from auto_service_crm.intake._common import (
 	from_epoch,
@@ -69,6 +95,14 @@ from auto_service_crm.intake._common import (
 )
 from auto_service_crm.intake.errors import PayloadError, SignatureError, load_json
 from auto_service_crm.intake.events import CallEvent
+from auto_service_crm.telephony.calls_out import (
+	CommandResult,
+	DialRefused,
+	OutboundRequest,
+	RecordingEvent,
+	digits,
+	read_json_object,
+)
 
 CALL_STATES = ("Appeared", "Connected", "OnHold", "Disconnected")
 TALKING = ("Connected", "OnHold")
@@ -344,3 +378,109 @@ def _payload(json_obj) -> dict:
 	if isinstance(json_obj, bytes | bytearray):
 		return load_json(bytes(json_obj))
 	return mapping(json_obj, "json")
+
+
+# Calls out and recordings: Mango's VPBX API -------------------------------------------------
+
+DONE = 1000
+
+
+def command(base_url: str, path: str, api_key: str, salt: str, payload: dict) -> OutboundRequest:
+	"""A signed command: form fields vpbx_api_key, sign and json (the text signed is the text sent)."""
+	if not api_key or not salt:
+		raise DialRefused("the Mango Office API key and salt are not set")
+	json_text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+	return OutboundRequest(
+		"POST",
+		f"{(base_url or '').rstrip('/')}/{path.strip('/')}",
+		data={"vpbx_api_key": api_key, "sign": make_sign(api_key, json_text, salt), "json": json_text},
+	)
+
+
+def callback_request(
+	base_url: str, api_key: str, salt: str, *, command_id: str, extension: str, client: str
+) -> OutboundRequest:
+	"""commands/callback: the PBX rings the employee ``extension``, then the client."""
+	payload = {"command_id": command_id, "from": {"extension": extension}, "to_number": digits(client)}
+	return command(base_url, "commands/callback", api_key, salt, payload)
+
+
+def callback_group_request(
+	base_url: str, api_key: str, salt: str, *, command_id: str, group: str, client: str, line: str | None
+) -> OutboundRequest:
+	"""commands/callback_group: the PBX rings the group (its short number), then the client."""
+	payload = {"command_id": command_id, "from": group, "to": digits(client)}
+	if line:
+		payload["line_number"] = digits(line)
+	return command(base_url, "commands/callback_group", api_key, salt, payload)
+
+
+def read_command_reply(status: int, body: bytes) -> None:
+	"""None when the PBX took the command; DialRefused with its code otherwise."""
+	try:
+		reply = read_json_object(body)
+	except DialRefused:
+		if status >= 300:
+			raise DialRefused(f"Mango Office answered HTTP {status}") from None
+		raise
+	code = reply.get("result", reply.get("code"))
+	if status >= 300 or (code is not None and str(code) != str(DONE)):
+		message = reply.get("message") or reply.get("description") or ""
+		raise DialRefused(f"Mango Office refused the command: {code or status} {str(message)[:200]}".strip())
+
+
+def read_command_result(json_obj) -> CommandResult | None:
+	"""result/callback (result/callback_group): the result of the command ``command_id``; None
+	when it names no command."""
+	payload = _payload(json_obj)
+	command_id = opt_str(payload, "command_id", limit=128)
+	if not command_id:
+		return None
+	if payload.get("result") is None:
+		raise PayloadError("missing field 'result'")
+	result = integer(payload.get("result"), "result", maximum=99_999)
+	return CommandResult(
+		provider="mango",
+		external_id=command_id,
+		result=result,
+		ok=result == DONE,
+		event_id=f"result:{result}",
+		raw=payload,
+	)
+
+
+def command_id_of(raw: dict | None) -> str | None:
+	"""The ``command_id`` an event carries: the id of the command that made the call."""
+	value = (raw or {}).get("command_id")
+	return (
+		str(value) if isinstance(value, str | int) and not isinstance(value, bool) and value != "" else None
+	)
+
+
+def parse_recording(json_obj) -> RecordingEvent | None:
+	"""events/recording: the recording ``recording_id`` of the entry, once it is saved in the cloud."""
+	payload = _payload(json_obj)
+	entry_id = req_str(payload, "entry_id", limit=128)
+	recording = req_str(payload, "recording_id", limit=128)
+	state = opt_str(payload, "recording_state", limit=32)
+	code = opt_int(payload, "completion_code", maximum=99_999)
+	recipient = opt_str(payload, "recipient", limit=32)
+	if state != "Completed" or code not in (None, DONE) or recipient == "Mail":
+		return None
+	return RecordingEvent(
+		provider="mango",
+		external_id=entry_id,
+		reference=recording,
+		event_id=f"recording:{recording}:{state}",
+		raw=payload,
+	)
+
+
+def recording_link(
+	base_url: str, api_key: str, salt: str, recording_id: str, expires: int, action="play"
+) -> str:
+	"""The link that plays (or downloads) a recording until the Unix time ``expires``."""
+	if not api_key or not salt:
+		raise DialRefused("the Mango Office API key and salt are not set")
+	sign = hashlib.sha256(f"{api_key}{expires}{recording_id}{salt}".encode()).hexdigest()
+	return f"{(base_url or '').rstrip('/')}/queries/recording/link/{recording_id}/{action}/{api_key}/{expires}/{sign}"

@@ -57,7 +57,33 @@ fields, so every distinct notification is filed and only an identical repeat is 
 NOTIFY_END of an unanswered call often names no extension: ``history`` (the call's earlier
 notifications) tells whether it rang one, which makes its loss reason "Ringing Manager".
 
-Not confirmed from the published material, chosen as described: the exact meaning of ``duration``
+Calls out (``callback_request``): the API method ``GET /v1/request/callback/`` with ``from`` (the
+line rung FIRST: a SIP number, a PBX extension or a phone number), ``to`` (the client's number,
+digits only, as Zadarma's PHP library sends it: ``filterNumber``) and ``format=json``, which the
+libraries add to every call and sign with the rest (lib/Client.php ``call``; user-api-py-v1
+zadarma/api.py). Authorization, as published (https://zadarma.com/en/support/api/#intro, PHP
+``_getAuthHeader``, Python ``__get_auth_string_for_header``): the parameters sorted by name, made
+a query string as PHP's ``http_build_query(..., PHP_QUERY_RFC1738)`` makes it (spaces as «+»),
+``S = method + query + md5(query)`` with ``method`` the path after the domain (``/v1/request/
+callback/``), and the header ``Authorization: <key>:<base64(hex(HMAC-SHA1(secret, S)))>`` (the
+HEX digest base64-encoded, as ``hash_hmac`` returns it in PHP). The answer: ``{"status":
+"success", "from": ..., "to": ..., "time": ...}``; ``{"status": "error", "message": ...}`` or an
+HTTP status of 400 and above is a refusal (lib/Api.php ``request``). The outcome of the call comes
+back as NOTIFY_OUT_START / NOTIFY_OUT_END, which carry no id of the request: the app ties them to
+the request by the client's number and the extension (``internal``) within the answer timeout.
+
+Recordings (``record_request``): ``GET /v1/pbx/record/request/?call_id=<call_id_with_rec>``
+(``lifetime`` in seconds, 180 to 5184000, 1800 by default), signed the same way, answers
+``{"status": "success", "link": ..., "lifetime_till": ...}`` (lib/Api.php ``getPbxRecord``,
+lib/Response/PbxRecordRequest.php). NOTIFY_RECORD (``parse_record``) gives the id of a call's
+recording once it is saved; NOTIFY_END / NOTIFY_OUT_END give it as ``call_id_with_rec`` when
+``is_recorded`` is 1.
+
+Not confirmed from the published material, chosen as described: whether Zadarma sends any
+notification when the FIRST line of a callback does not answer (none is documented: the answer
+timeout closes such a request); whether ``internal`` of NOTIFY_OUT_START is the ``from`` of the
+callback when ``from`` is an extension (used when it is, the client's number alone otherwise);
+ the exact meaning of ``duration``
 for unanswered calls (taken as the time the client spent on the line); ``last_internal`` (newer
 notifications are said to carry it; used when present); ``caller_id`` in outgoing notifications.
 """
@@ -66,10 +92,19 @@ import base64
 import hashlib
 import hmac
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from auto_service_crm.intake._common import form_value, integer, short, text
 from auto_service_crm.intake.errors import PayloadError, SignatureError
 from auto_service_crm.intake.events import CallEvent
+from auto_service_crm.telephony.calls_out import (
+	DialRefused,
+	OutboundRequest,
+	RecordingEvent,
+	digits,
+	read_json_object,
+	recording_reference,
+)
 
 SIGNED_FIELDS = {
 	"NOTIFY_START": ("caller_id", "called_did", "call_start"),
@@ -251,3 +286,99 @@ def _call_start(value) -> datetime:
 		except ValueError:
 			pass
 	raise PayloadError(f"field 'call_start' is not 'YYYY-MM-DD HH:MM:SS': {short(raw)}")
+
+
+# Calls out and recordings: Zadarma's API ------------------------------------------------------
+
+CALLBACK_METHOD = "/v1/request/callback/"
+RECORD_METHOD = "/v1/pbx/record/request/"
+
+
+def api_query(params: dict) -> str:
+	"""The query string Zadarma signs: the parameters sorted by name, encoded as PHP's
+	``http_build_query(..., PHP_QUERY_RFC1738)`` encodes them (spaces as «+»)."""
+	return urlencode(sorted((str(k), str(v)) for k, v in params.items() if v is not None))
+
+
+def api_signature(method: str, params: dict, secret: str) -> str:
+	"""base64 of the hex HMAC-SHA1, with the API secret, of method + query + md5(query)."""
+	query = api_query(params)
+	message = method + query + hashlib.md5(query.encode("utf-8")).hexdigest()
+	digest = hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha1).hexdigest()
+	return base64.b64encode(digest.encode("ascii")).decode("ascii")
+
+
+def api_request(base_url: str, method: str, params: dict, key: str, secret: str) -> OutboundRequest:
+	"""A signed GET of Zadarma's API: ``format=json`` is added and signed with the parameters."""
+	if not key or not secret:
+		raise DialRefused("the Zadarma API key and secret are not set")
+	params = {**{k: v for k, v in params.items() if v is not None}, "format": "json"}
+	url = f"{(base_url or '').rstrip('/')}{method}?{api_query(params)}"
+	return OutboundRequest(
+		"GET", url, headers={"Authorization": f"{key}:{api_signature(method, params, secret)}"}
+	)
+
+
+def callback_request(base_url: str, key: str, secret: str, *, line: str, client: str) -> OutboundRequest:
+	"""Zadarma rings ``line`` (extension, SIP or phone), then connects ``client``."""
+	return api_request(base_url, CALLBACK_METHOD, {"from": digits(line), "to": digits(client)}, key, secret)
+
+
+def read_callback_reply(status: int, body: bytes) -> None:
+	"""None when Zadarma accepted the callback; DialRefused with its message otherwise."""
+	_success(status, body)
+
+
+def record_request(base_url: str, key: str, secret: str, *, call_id: str, lifetime: int) -> OutboundRequest:
+	"""The request for the link to the recording ``call_id`` (``call_id_with_rec``)."""
+	lifetime = min(max(int(lifetime), 180), 5_184_000)
+	return api_request(base_url, RECORD_METHOD, {"call_id": call_id, "lifetime": lifetime}, key, secret)
+
+
+def read_record_reply(status: int, body: bytes) -> str:
+	"""The playable link Zadarma answered with; DialRefused when there is none."""
+	reply = _success(status, body)
+	link = reply.get("link") or next(iter(reply.get("links") or []), None)
+	if not isinstance(link, str) or not link.startswith(("https://", "http://")):
+		raise DialRefused("Zadarma answered no link to the recording")
+	return link
+
+
+def _success(status: int, body: bytes) -> dict:
+	try:
+		reply = read_json_object(body)
+	except DialRefused:
+		if status >= 400:
+			raise DialRefused(f"Zadarma answered HTTP {status}") from None
+		raise
+	if status >= 400 or reply.get("status") != "success":
+		message = reply.get("message") or reply.get("status") or f"HTTP {status}"
+		raise DialRefused(f"Zadarma refused: {str(message)[:200]}")
+	return reply
+
+
+def parse_record(fields: dict) -> RecordingEvent | None:
+	"""NOTIFY_RECORD: the call ``pbx_call_id`` has the recording ``call_id_with_rec``."""
+	fields = _fields(fields)
+	if fields.get("event") != "NOTIFY_RECORD":
+		return None
+	call_id = text(fields.get("pbx_call_id"), "pbx_call_id", limit=128)
+	record = recording_id(fields)
+	if not call_id or not record:
+		raise PayloadError("NOTIFY_RECORD needs pbx_call_id and call_id_with_rec")
+	return RecordingEvent(
+		provider="zadarma",
+		external_id=call_id,
+		reference=record,
+		event_id=f"NOTIFY_RECORD:{record}",
+		raw=fields,
+	)
+
+
+def recording_of(fields: dict) -> str | None:
+	"""The Call Log's ``recording_url`` for a notification that names the call's recording."""
+	fields = _fields(fields)
+	if fields.get("event") in ("NOTIFY_END", "NOTIFY_OUT_END") and str(fields.get("is_recorded")) != "1":
+		return None
+	record = recording_id(fields)
+	return recording_reference("zadarma", record) if record else None
