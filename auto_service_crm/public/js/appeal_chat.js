@@ -6,13 +6,11 @@
 // conversation, the client's or an operator's, redraws the event feed at once (the realtime event
 // auto_service_crm_appeal_message, published to the appeal's document room).
 
-const APPEAL_MESSAGE_EVENT = "auto_service_crm_appeal_message";
-
 frappe.ui.form.on("Appeal", {
 	setup() {
 		// one listener for every Appeal form: the event names the appeal it is about
-		frappe.realtime.off(APPEAL_MESSAGE_EVENT);
-		frappe.realtime.on(APPEAL_MESSAGE_EVENT, (data) => {
+		frappe.realtime.off("auto_service_crm_appeal_message");
+		frappe.realtime.on("auto_service_crm_appeal_message", (data) => {
 			const frm = window.cur_frm;
 			if (!frm || frm.doctype !== "Appeal" || !data || frm.doc.name !== data.appeal) return;
 			// the operator's own reply: send_reply's answer already redraws the feed
