@@ -102,6 +102,23 @@ def cards(driver, missed=False) -> list:
 	return [c for c in driver.find_elements("css selector", selector) if c.is_displayed()]
 
 
+ABOVE_THE_FOLD = """
+const what = arguments[0];
+const el = what.startsWith("button=")
+	? [...document.querySelectorAll(".page-head button")].find((b) => b.innerText.trim() === what.slice(7))
+	: document.querySelector(what);
+if (!el || !el.offsetParent) return false;
+const box = el.getBoundingClientRect();
+return box.top >= 0 && box.bottom <= window.innerHeight;
+"""
+
+
+def above_the_fold(driver, *selectors) -> list[str]:
+	"""The selectors (or ``button=<text>`` of the page's head) whose element is NOT wholly in the
+	window without scrolling."""
+	return [s for s in selectors if not driver.execute_script(ABOVE_THE_FOLD, s)]
+
+
 def call(base, call_id, event, **extra):
 	response = requests.post(
 		f"{base}/api/method/auto_service_crm.api.call_event",
@@ -169,6 +186,21 @@ def test_a_call_rings_on_a_line_answers_and_a_missed_call_closes_for_everyone(
 		)
 		assert [t.allocated_to for t in tasks] == [a], "one task, A's"
 		assert tasks[0].description in ("Specify the appeal's result", "Укажите результат обращения")
+		wait(
+			lambda: "живой клиент" in browser.find_element("css selector", ".asc-caller").text.lower(),
+			browser,
+		)
+		assert not above_the_fold(
+			browser,
+			".asc-caller-phone",
+			".asc-caller-client",
+			".asc-caller-summary",
+			'.frappe-control[data-fieldname="category"]',
+			"button=Выполнить, закрыть",
+		), "who calls, the client, the summary, the category and «Done, close» without scrolling"
+		assert browser.find_element("css selector", ".asc-caller-phone").text == frappe.db.get_value(
+			"Appeal", appeal, "phone_display"
+		)
 		screenshot(browser, "call_answered_appeal_ru")
 		call(web_server, ringing_call, "ended", talk_seconds=30)
 		wait(lambda: not cards(browser), browser, timeout=10, what="A's card closed at the end of the call")
@@ -196,6 +228,16 @@ def test_a_call_rings_on_a_line_answers_and_a_missed_call_closes_for_everyone(
 		# A completes the appeal: B's task for it is closed
 		browser.get(f"{web_server}/app/appeal/{missed}")
 		wait(lambda: browser.execute_script("return window.cur_frm && cur_frm.doc.name") == missed, browser)
+		wait(lambda: browser.find_elements("css selector", ".asc-caller"), browser, what="the caller block")
+		assert not above_the_fold(
+			browser,
+			'.frappe-control[data-fieldname="loss_reason"]',
+			'.frappe-control[data-fieldname="wait_time"]',
+			'.frappe-control[data-fieldname="call_back_now"]',
+			".asc-caller-phone",
+			'.frappe-control[data-fieldname="category"]',
+		), "a missed call's loss reason, waiting time and «Call back» at the top"
+		screenshot(browser, "missed_call_appeal_ru")
 		browser.execute_async_script(
 			"const done = arguments[arguments.length - 1];"
 			"cur_frm.set_value('category', 'Other').then(() => cur_frm.save())"

@@ -1,8 +1,10 @@
 // Copyright (c) 2026, auto_service_crm contributors
 // For license information, please see license.txt
 
-// The operator's window (seed 002): the results of the chosen category and the fields each
-// needs, «Done, close», finding the client, the client portrait, the call script, the feed.
+// The operator's window (seed 002): who calls, the client and the car, the portrait's summary, the
+// category and its result beside «Done, close» at the top (a missed call's loss reason, waiting
+// time and «Call back» above them); the client portrait, the call script, the search, the tasks
+// and the event feed in Frappe's own tabs.
 
 const DESK = "auto_service_crm.desk";
 const REQUIRABLE = ["booking_time", "callback_at", "redirect_to", "result_reason", "items", "sales_order"];
@@ -28,19 +30,7 @@ frappe.ui.form.on("Appeal", {
 			frm.add_custom_button(__("New Client with Car"), () => new_client_with_car(frm), __("Client"));
 		}
 		if (frm.doc.phone) {
-			frm.add_custom_button(
-				__("Call Back"),
-				() =>
-					frappe
-						.xcall("auto_service_crm.telephony.callback.call_client", { appeal: frm.doc.name })
-						.then((answered) =>
-							frappe.show_alert({
-								message: answered ? __("The client answered") : __("No answer"),
-								indicator: answered ? "green" : "orange",
-							})
-						),
-				__("Client")
-			);
+			frm.add_custom_button(__("Call Back"), () => call_back(frm), __("Client"));
 		}
 		if (frm.doc.customer && frm.doc.phone) {
 			frm.add_custom_button(
@@ -53,8 +43,13 @@ frappe.ui.form.on("Appeal", {
 			);
 		}
 		render_portrait(frm);
+		render_search(frm);
 		render_tasks(frm);
 		render_feed(frm);
+	},
+
+	call_back_now(frm) {
+		call_back(frm);
 	},
 
 	category(frm) {
@@ -88,8 +83,21 @@ function load_results(frm) {
 function apply_requirements(frm) {
 	const chosen = (frm.allowed_results || []).find((row) => row.result === frm.doc.result);
 	const needed = chosen ? chosen.requires : [];
-	REQUIRABLE.forEach((field) => frm.toggle_reqd(field, needed.includes(field)));
+	// beside the category, only what the chosen result asks for (or what is already filled in)
+	REQUIRABLE.forEach((field) => {
+		frm.toggle_reqd(field, needed.includes(field));
+		const value = frm.doc[field];
+		frm.toggle_display(field, needed.includes(field) || (Array.isArray(value) ? value.length : !!value));
+	});
 	frm.toggle_display("result", (frm.allowed_results || []).length > 0);
+}
+
+function call_back(frm) {
+	// the PBX rings the operator's own line first, then the client; the outcome comes back as a call
+	frappe.xcall("auto_service_crm.telephony.callback.call_client", { appeal: frm.doc.name }).then(() => {
+		frappe.show_alert({ message: __("Calling: your phone rings first"), indicator: "green" });
+		frm.reload_doc();
+	});
 }
 
 function complete(frm) {
@@ -97,6 +105,19 @@ function complete(frm) {
 	save.then(() => frm.call("complete")).then(() => {
 		frappe.show_alert({ message: __("The appeal is done"), indicator: "green" });
 		frm.reload_doc();
+	});
+}
+
+function search_clients(text, $found, pick) {
+	return frappe.xcall("auto_service_crm.identification.search_clients", { text }).then((rows) => {
+		$found.empty();
+		if (!rows.length) $found.append(`<p class="text-muted">${__("Nobody found")}</p>`);
+		rows.forEach((row) => {
+			$(`<button class="btn btn-default btn-sm" style="margin: 2px"></button>`)
+				.text(`${row.customer_name} (${row.matched_by.map((how) => __(how)).join(", ")})`)
+				.on("click", () => pick(row))
+				.appendTo($found);
+		});
 	});
 }
 
@@ -109,22 +130,29 @@ function find_client(frm) {
 		],
 		primary_action_label: __("Search"),
 		primary_action({ text }) {
-			frappe.xcall("auto_service_crm.identification.search_clients", { text }).then((rows) => {
-				const wrapper = dialog.fields_dict.found.$wrapper.empty();
-				if (!rows.length) wrapper.append(`<p class="text-muted">${__("Nobody found")}</p>`);
-				rows.forEach((row) => {
-					$(`<button class="btn btn-default btn-sm" style="margin: 2px"></button>`)
-						.text(`${row.customer_name} (${row.matched_by.map((how) => __(how)).join(", ")})`)
-						.on("click", () => {
-							frm.set_value("customer", row.customer);
-							dialog.hide();
-						})
-						.appendTo(wrapper);
-				});
+			search_clients(text, dialog.fields_dict.found.$wrapper, (row) => {
+				frm.set_value("customer", row.customer);
+				dialog.hide();
 			});
 		},
 	});
 	dialog.show();
+}
+
+function render_search(frm) {
+	// the Search tab: the same search as «Find Client», without leaving the appeal
+	const $wrapper = frm.get_field("search_html").$wrapper.empty();
+	const $form = $(`<form class="form-inline" style="display: flex; gap: 8px; margin-bottom: 8px">
+		<input type="text" class="form-control input-sm" style="max-width: 420px">
+		<button type="submit" class="btn btn-default btn-sm"></button></form>`).appendTo($wrapper);
+	$form.find("input").attr("placeholder", __("Name, Phone, License Plate or VIN"));
+	$form.find("button").text(__("Search"));
+	const $found = $("<div></div>").appendTo($wrapper);
+	$form.on("submit", (event) => {
+		event.preventDefault();
+		const text = $form.find("input").val();
+		if (text) search_clients(text, $found, (row) => frm.set_value("customer", row.customer));
+	});
 }
 
 function new_client_with_car(frm) {
@@ -196,8 +224,33 @@ function render_portrait(frm) {
 				(a.category ? ` · ${__(a.category)}` : "")
 			);
 		frm.get_field("client_portrait").$wrapper.html(html);
+		render_caller(frm, p);
 		show_script(frm, p.call_script);
 	});
+}
+
+function render_caller(frm, p) {
+	// above the fold: the number as people write it, the client and the car, the portrait's summary
+	const esc = frappe.utils.escape_html;
+	const car = (p.vehicles || []).find((v) => v.name === frm.doc.vehicle) || (p.vehicles || [])[0];
+	const model = frm.doc.vehicle_model && [frm.doc.vehicle_model, frm.doc.vehicle_year].filter(Boolean).join(", ");
+	const summary = [
+		p.customer ? __(p.client_kind || "Primary") : __(p.identification || "Not Found"),
+		(p.service_requests || []).length && __("Open Service Requests: {0}", [p.service_requests.length]),
+		(p.repair_orders || []).length && __("Open repair orders: {0}", [p.repair_orders.length]),
+		(p.recent_appeals || []).length && __("Appeals before: {0}", [p.recent_appeals.length]),
+	].filter(Boolean);
+	frm.get_field("caller_html").$wrapper.html(`
+		<div class="asc-caller">
+			<div class="asc-caller-phone">${esc(frm.doc.phone_display || frm.doc.phone || __("Unknown number"))}</div>
+			<div class="asc-caller-client">${
+				p.customer ? link("Customer", p.customer, p.client_name) : esc(frm.doc.client_name || __("Client not found"))
+			}</div>
+			<div class="asc-caller-car text-muted">${
+				car ? link("Customer Vehicle", car.name, [car.title, car.license_plate].filter(Boolean).join(", ")) : esc(model || "")
+			}</div>
+			<div class="asc-caller-summary text-muted">${summary.map(esc).join(" · ")}</div>
+		</div>`);
 }
 
 function show_script(frm, script) {

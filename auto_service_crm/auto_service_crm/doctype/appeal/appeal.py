@@ -9,7 +9,7 @@ from auto_service_crm.alerts import REGISTERED, enqueue_alert
 from auto_service_crm.clients import get_client_kind
 from auto_service_crm.identification import ad_channel_for, identify
 from auto_service_crm.processing import complete_appeal, set_automatic_category
-from auto_service_crm.settings import normalized_phone
+from auto_service_crm.settings import display_phone, normalized_phone
 from auto_service_crm.status import default_status
 from auto_service_crm.times import round_datetimes
 
@@ -57,6 +57,7 @@ class Appeal(Document):
 		naming_series: DF.Literal["APL-.YYYY.-"]
 		operator: DF.Link | None
 		phone: DF.Data | None
+		phone_display: DF.Data | None
 		phone_normalized: DF.Data | None
 		redirect_to: DF.Link | None
 		result: DF.Link | None
@@ -89,6 +90,7 @@ class Appeal(Document):
 	def set_normalized_phone(self):
 		"""What a person types must be a phone number; what a channel sent is kept as sent."""
 		self.phone_normalized = normalized_phone(self.phone)
+		self.phone_display = display_phone(self.phone)
 		typed = not self.flags.phone_as_sent and (self.is_new() or self.has_value_changed("phone"))
 		if self.phone and not self.phone_normalized and typed:
 			frappe.throw(
