@@ -39,7 +39,7 @@ from auto_service_crm.intake.errors import (
 )
 from auto_service_crm.messengers import jivosite, telegram, whatsapp
 from auto_service_crm.messengers.filing import file_chat
-from auto_service_crm.settings import get_settings
+from auto_service_crm.settings import get_settings, site_language
 from auto_service_crm.telephony import generic_call, mango, zadarma
 from auto_service_crm.telephony.callback import file_command_result
 from auto_service_crm.telephony.filing import file_call
@@ -422,7 +422,7 @@ def is_transient(error: Exception) -> bool:
 def report_failure(log) -> None:
 	"""A payload that cannot be filed as it is: in the Error Log, and a desk notification to the
 	managers, who fix the cause and replay it from its form."""
-	title = _("Intake payload {0} could not be filed").format(log.name)
+	title = _("Intake payload {0} could not be filed", lang=site_language()).format(log.name)
 	frappe.log_error(
 		title=title, message=log.error, reference_doctype="Intake Payload", reference_name=log.name
 	)

@@ -74,6 +74,8 @@ def result_task(appeal: str, user: str) -> str | None:
 	the call's events arrive)."""
 	from frappe import _
 
+	from auto_service_crm.settings import site_language
+
 	if frappe.db.exists(
 		"ToDo",
 		{"reference_type": "Appeal", "reference_name": appeal, "allocated_to": user, "status": "Open"},
@@ -85,7 +87,7 @@ def result_task(appeal: str, user: str) -> str | None:
 			"allocated_to": user,
 			"reference_type": "Appeal",
 			"reference_name": appeal,
-			"description": _(RESULT_TASK),
+			"description": _(RESULT_TASK, lang=site_language()),
 			"priority": "High",
 		}
 	).insert(ignore_permissions=True)

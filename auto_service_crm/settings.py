@@ -6,6 +6,12 @@ from auto_service_crm.rules import phone_numbers
 from auto_service_crm.rules.phone_numbers import DEFAULT_REGION, normalize_phone_or_none
 
 
+def site_language() -> str:
+	"""The language of the site (System Settings): text the app writes into records is in it, not in
+	the language of whichever request happened to write it (a webhook's, an operator's)."""
+	return frappe.db.get_single_value("System Settings", "language") or "en"
+
+
 def get_settings():
 	return frappe.get_cached_doc("Auto Service Settings")
 

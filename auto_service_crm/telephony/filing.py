@@ -9,7 +9,7 @@ from erpnext.telephony.doctype.call_log.call_log import END_CALL_STATUSES, ONGOI
 from auto_service_crm.intake.events import CallEvent
 from auto_service_crm.intake_filing import local_time, new_appeal
 from auto_service_crm.operator_tasks import task_for_operators, user_for_line
-from auto_service_crm.settings import display_phone
+from auto_service_crm.settings import display_phone, site_language
 from auto_service_crm.telephony import callback, outbound, recordings
 from auto_service_crm.telephony.calls_out import RecordingEvent
 from auto_service_crm.telephony.screen_pop import announce, announce_missed
@@ -109,7 +109,8 @@ def missed_call_task(appeal) -> None:
 		"ToDo", {"reference_type": "Appeal", "reference_name": appeal.name, "status": "Open"}
 	):
 		return
-	description = _("Process the missed call from {0}").format(
-		display_phone(appeal.phone) or _("an unknown number")
+	lang = site_language()
+	description = _("Process the missed call from {0}", lang=lang).format(
+		display_phone(appeal.phone) or _("an unknown number", lang=lang)
 	)
 	announce_missed(appeal, task_for_operators(appeal.name, description, priority="High"), description)

@@ -78,7 +78,7 @@ def test_operator_records_a_client_with_a_car_and_a_service_request(operator):
 	assert appeal.vehicle_model == "Lada Vesta"
 	assert appeal.vehicle_year == 2019
 	assert appeal.client_kind == "Primary"
-	assert appeal.title == "Пётр Сидоров · Repair Services"
+	assert appeal.title == "Пётр Сидоров"
 
 	request = frappe.get_doc(
 		{

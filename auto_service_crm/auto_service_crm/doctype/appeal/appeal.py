@@ -83,9 +83,8 @@ class Appeal(Document):
 		set_automatic_category(self)
 		if not self.status:
 			self.status = default_status("Appeal Status")
-		self.title = " · ".join(
-			filter(None, (self.client_name or self.phone, _(self.category) if self.category else None))
-		) or _("New Appeal")
+		# who the appeal is with, in no language: the category shows beside it, translated for the reader
+		self.title = self.client_name or self.phone_display or self.phone or self.email or self.name
 
 	def set_normalized_phone(self):
 		"""What a person types must be a phone number; what a channel sent is kept as sent."""

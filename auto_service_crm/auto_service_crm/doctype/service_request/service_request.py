@@ -60,7 +60,8 @@ class ServiceRequest(Document):
 			self.client_name = frappe.db.get_value("Customer", self.customer, "customer_name")
 		if self.kind == "Parts" and any(not item.qty or item.qty <= 0 for item in self.items):
 			frappe.throw(_("Every part needs a quantity above zero"), title=_("Invalid Quantity"))
-		self.title = " · ".join(filter(None, (self.client_name, _(self.kind)))) or _("New Service Request")
+		# who the request is for, in no language: its kind shows beside it, translated for the reader
+		self.title = self.client_name or self.name
 		self.set_closed_on()
 
 	def set_closed_on(self):
