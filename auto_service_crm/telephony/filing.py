@@ -54,8 +54,6 @@ def file_call(event: CallEvent) -> str | None:
 			}
 		)
 	before = log.status
-	if requested and log.id != event.external_id:
-		log.id = event.external_id  # the PBX's id of the call: its next events find the log by it
 	status = CALL_LOG_STATUS[event.event]
 	late = log.status in END_CALL_STATUSES and status in ONGOING_CALL_STATUSES
 	if not late and not (log.status == "In Progress" and status == "Ringing"):
@@ -92,7 +90,7 @@ def file_call(event: CallEvent) -> str | None:
 		log.append("links", {"link_doctype": "Appeal", "link_name": appeal.name}).db_insert()
 	if operator and not appeal.operator:
 		appeal.db_set("operator", operator)
-	announce(event, appeal, operator)
+	announce(event, appeal, operator, log.status)
 	if event.event == "missed" and not appeal.completed_on:
 		appeal.channel = "Missed Call"
 		appeal.loss_reason = event.loss_reason or appeal.loss_reason

@@ -17,11 +17,15 @@ Who sees the card of an incoming call:
   «Specify the appeal's result»;
 - the call ended or missed: every card of it closes.
 
-Events of one call arriving twice or out of order never open two cards (the desk keys a card by the
-call) nor give a second task (``operator_tasks.result_task`` makes one).
+What the cards show follows the Call Log's status after the event, not the event alone: events of
+one call arriving twice or out of order never open two cards (the desk keys a card by the call),
+never turn an answered call back to ringing nor reopen an ended one, and never give a second task
+(``operator_tasks.result_task`` makes one).
 """
 
 import frappe
+
+from erpnext.telephony.doctype.call_log.call_log import END_CALL_STATUSES as ENDED
 
 from auto_service_crm.intake.events import CallEvent
 from auto_service_crm.operator_tasks import operators, result_task, user_for_line
@@ -32,8 +36,9 @@ MISSED = "auto_service_crm_missed_call"
 RINGING, ANSWERED, CLOSED = "ringing", "answered", "closed"
 
 
-def announce(event: CallEvent, appeal, operator: str | None) -> None:
-	"""Tell the desks what this event of an incoming call changes on the operators' screens."""
+def announce(event: CallEvent, appeal, operator: str | None, status: str) -> None:
+	"""Tell the desks what this event of an incoming call changes on the operators' screens;
+	``status``: the Call Log's status once the event is filed."""
 	if event.direction != "incoming":
 		return
 	card = {
@@ -44,7 +49,11 @@ def announce(event: CallEvent, appeal, operator: str | None) -> None:
 		"customer": appeal.customer,
 	}
 	staff = operators()
-	if event.event == "ringing":
+	if status in ENDED:
+		for user in {*staff, *([appeal.operator] if appeal.operator else [])}:
+			send(user, card, CLOSED)
+		return
+	if event.event == "ringing" and status == "Ringing":
 		owner = user_for_line(event.agent)
 		for user in staff if not owner else [owner]:
 			send(user, card, RINGING)
@@ -52,17 +61,13 @@ def announce(event: CallEvent, appeal, operator: str | None) -> None:
 			if user != owner:
 				send(user, card, CLOSED)
 		return
-	if event.event == "answered":
-		if not operator:
-			return  # answered on a line nobody owns: the cards ring on until someone is known
+	if event.event == "answered" and operator:
 		result_task(appeal.name, operator)
 		send(operator, card, ANSWERED, open=opens_on_answer(operator))
 		for user in staff:
 			if user != operator:
 				send(user, card, CLOSED)
-		return
-	for user in {*staff, *([appeal.operator] if appeal.operator else [])}:
-		send(user, card, CLOSED)
+	# else: a late «ringing» of a call in progress, or an answer on a line nobody owns: no change
 
 
 def send(user: str, card: dict, state: str, **extra) -> None:
