@@ -291,11 +291,11 @@ def check_callbacks() -> None:
 	)
 	appeals = sorted({a for a in (outbound.appeal_of(name) for name in names) if a})
 	for appeal in appeals:
+		frappe.db.savepoint("asc_callback")
 		try:
 			advance(appeal)
-			frappe.db.commit()
 		except Exception:
-			frappe.db.rollback()
+			frappe.db.rollback(save_point="asc_callback")  # one sequence's failure stops no other
 			frappe.log_error(title=_("Website callback of {0} could not go on").format(appeal))
 
 

@@ -20,13 +20,13 @@ The neutral contract (``generic_request`` / ``read_generic_reply``), ASYNCHRONOU
 - ``from``: the station's line to ring FIRST (an operator's extension, SIP login or number, or the
   group line); when it answers, the PBX dials ``to``, the client.
 - The PBX answers at once, before anyone is rung: any 2xx accepts the request. The body may be
-  empty or a JSON object; ``{"call_id": "..."}`` names the call the PBX will report. Any other
-  status, or a body that is not a JSON object, is a refusal.
+  empty or a JSON object (a ``call_id`` in it is noted on the Call Log). Any other status, or a
+  body that is not a JSON object, is a refusal.
 - The outcome comes back through the call webhook (``call_event``, ``direction`` "outgoing"):
-  its events carry ``call_id`` = the id the PBX answered with, or ``request_id`` = the id of the
-  request (one of the two is needed to tie the call to its request; without either the app
-  matches the client's number and the line within the answer timeout). ``answered`` / ``ended``
-  after a conversation mean the line answered; ``missed`` that nobody did.
+  its events carry ``call_id`` = the ``request_id`` (best), or ``request_id`` beside their own
+  ``call_id``; without either the app matches the client's number and the line within the answer
+  timeout. ``answered`` / ``ended`` after a conversation mean the line answered; ``missed`` that
+  nobody did.
 
 The previous synchronous contract (the PBX held the request until the call ended and answered
 ``{"answered": true}``) is gone: a PBX that still answers so is accepted (a JSON object), and its

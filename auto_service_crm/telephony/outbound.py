@@ -6,8 +6,8 @@ A requested call is an outgoing **Call Log** linked to its appeal (a ``links`` r
 calls are), named ``asc-call-<hash>`` («Call back») or ``asc-cb-<hash>-<nn>`` (the website
 callback's attempts, in order), with ``from`` the line rung first and ``to`` the client. It is
 created ``Queued``; ``medium`` (the PBX) and ``start_time`` (the moment) are set when the request
-is sent, so a Queued log without a medium is one not sent yet. The PBX's own id of the call is kept
-in ``id`` once known (the name stays the app's). The request returns at once: nothing is marked
+is sent, so a Queued log without a medium is one not sent yet. (The PBX's own id of the call cannot
+be kept in ``id``: Frappe keeps a field-named DocType's field equal to its name.) The request returns at once: nothing is marked
 answered until the PBX's call events say a line talked (``telephony/filing.py``). A request the PBX
 refuses, does not answer within ``TIMEOUT_SECONDS``, or answers with something unreadable marks the
 log *Failed* with the reason in its summary, leaves a comment on the appeal and raises CallNotPlaced.
@@ -17,11 +17,15 @@ Progress, Completed, No Answer, Busy, Failed, Canceled), its times, its line and
 appeal's calls are in one list in the desk whichever way they went.
 
 The PBX's events find their request (``requested_call``): Mango's carry the ``command_id`` sent
-(the log's name); the neutral contract's carry ``request_id``, or the ``call_id`` the PBX answered
-with; once a request is tied to the PBX's call, ``id`` finds it. Zadarma's carry no id of the
-request: an outgoing call is the request's when it goes to the same client (normalized number),
-from the same line when the event names one, while the request is within its answer timeout.
+(the log's name), and a summary without it is found through the entry's earlier events/call kept as
+Intake Payloads; the neutral contract's carry ``request_id`` as their ``call_id`` (the log is found
+by name) or beside it. Zadarma's carry no id of the request: an outgoing call is the request's when
+it goes to the same client (normalized number), from the same line when the event names one, while
+the request is within its answer timeout; its later events go to the request already rung or
+talking to that client from that line.
 """
+
+from urllib.parse import parse_qsl
 
 import requests
 
@@ -164,8 +168,8 @@ def place(log, appeal) -> None:
 		raise CallNotPlaced(str(e)) from None
 	log.medium = MEDIUM[name]
 	log.start_time = now_datetime()
-	if call_id:
-		log.id = call_id
+	if call_id and call_id != log.name:
+		log.summary = "\n".join(filter(None, [log.summary, f"PBX call id: {call_id}"]))
 	log.save(ignore_permissions=True)
 
 
@@ -191,9 +195,10 @@ def is_requested(name: str | None) -> bool:
 def requested_call(event) -> str | None:
 	"""The requested call (its Call Log's name) this call event belongs to, or None."""
 	if event.provider == "mango":
-		command_id = mango.command_id_of(event.raw)
+		command_id = mango.command_id_of(event.raw) or command_of_entry(event.external_id)
 		if is_requested(command_id) and frappe.db.exists("Call Log", command_id):
 			return command_id
+		return None
 	if event.provider == "generic":
 		request_id = (event.raw or {}).get("request_id")
 		if (
@@ -204,37 +209,93 @@ def requested_call(event) -> str | None:
 			return request_id
 	if event.direction != "outgoing":
 		return None
-	known = frappe.db.get_value(
-		"Call Log", {"id": event.external_id, "name": ["like", f"{PREFIX}%"], "type": "Outgoing"}, "name"
-	)
-	return known or by_number(event)
+	return by_number(event)
+
+
+def command_of_entry(entry_id: str | None) -> str | None:
+	"""The ``command_id`` an earlier events/call of the same Mango entry carried (events/summary
+	may not carry it)."""
+	if not entry_id:
+		return None
+	for body in frappe.get_all(
+		"Intake Payload",
+		filters={"provider": "mango:events/call", "external_id": str(entry_id)},
+		pluck="payload",
+		order_by="creation asc",
+		limit=50,
+	):
+		try:
+			form = dict(parse_qsl(body or ""))
+			found = mango.command_id_of(frappe.parse_json(form.get("json") or "{}"))
+		except Exception:
+			continue
+		if found:
+			return found
+	return None
 
 
 def by_number(event) -> str | None:
-	"""A sent request to the event's client, from the event's line when it names one, within the
-	answer timeout (the oldest first)."""
+	"""The request this outgoing call of the PBX is: the call already tied to it (rung or talking)
+	to the same client from the same line, else a sent request to the client (from the event's
+	line when it names one) within the answer timeout; the oldest first. For a PBX whose events
+	carry no id of the request (Zadarma)."""
 	client = normalized_phone(event.caller)
 	if not client:
 		return None
-	since = add_to_date(now_datetime(), seconds=-answer_timeout())
+	now = now_datetime()
 	candidates = frappe.get_all(
 		"Call Log",
 		filters={
 			"name": ["like", f"{PREFIX}%"],
 			"type": "Outgoing",
-			"status": "Queued",
+			"status": ["in", ["Queued", "Ringing", "In Progress"]],
 			"medium": event.provider,
-			"start_time": [">=", since],
+			"start_time": [">=", add_to_date(now, hours=-2)],
 		},
-		fields=["name", "from", "to"],
+		fields=["name", "status", "from", "to", "start_time"],
 		order_by="start_time asc",
 	)
 	same_client = [c for c in candidates if normalized_phone(c.to) == client]
-	if event.agent:
-		same_line = [c for c in same_client if digits(c.get("from") or "") == digits(event.agent)]
-		if same_line:
-			return same_line[0].name
-	return same_client[0].name if same_client else None
+	line = digits(event.agent or "")
+	# the same line, or the group line a member answered
+
+	def same_line(c):
+		return not line or digits(c.get("from") or "") == line
+
+	ongoing = [c for c in same_client if c.status != "Queued"]
+	if ongoing:  # a group's line is answered by one of its members: any line will do then
+		return next((c.name for c in ongoing if same_line(c)), ongoing[0].name)
+	since = add_to_date(now, seconds=-answer_timeout())
+	sent = [c for c in same_client if c.status == "Queued" and c.start_time >= since]
+	return next((c.name for c in sent if same_line(c)), None) or (sent[0].name if sent else None)
+
+
+def call_of_recording(event) -> str | None:
+	"""The requested call a recording event is of: Mango's entry through its command, Zadarma's
+	call through the appeal its earlier notifications were filed to (its latest call out)."""
+	if event.provider == "mango":
+		command_id = command_of_entry(event.external_id)
+		return command_id if is_requested(command_id) and frappe.db.exists("Call Log", command_id) else None
+	appeal = frappe.db.get_value(
+		"Intake Payload",
+		{"provider": event.provider, "external_id": str(event.external_id), "appeal": ["is", "set"]},
+		"appeal",
+	)
+	if not appeal:
+		return None
+	names = frappe.get_all(
+		"Dynamic Link",
+		filters={"parenttype": "Call Log", "link_name": appeal, "parent": ["like", f"{PREFIX}%"]},
+		pluck="parent",
+	)
+	found = frappe.get_all(
+		"Call Log",
+		filters={"name": ["in", names or [""]], "medium": event.provider, "status": ["!=", "Queued"]},
+		pluck="name",
+		order_by="start_time desc",
+		limit=1,
+	)
+	return found[0] if found else None
 
 
 def appeal_of(call_log: str) -> str | None:

@@ -42,9 +42,7 @@ def reference_of(event) -> str | None:
 
 def file_recording(event: RecordingEvent) -> str | None:
 	"""The PBX says which recording a call has: kept on the call's Call Log. Returns its appeal."""
-	name = frappe.db.exists("Call Log", event.external_id) or frappe.db.get_value(
-		"Call Log", {"id": event.external_id}, "name"
-	)
+	name = frappe.db.exists("Call Log", event.external_id) or outbound.call_of_recording(event)
 	if not name:
 		raise frappe.DoesNotExistError(
 			_("No Call Log of the call {0} for its recording yet: replay this payload later").format(
