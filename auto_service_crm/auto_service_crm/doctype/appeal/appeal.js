@@ -268,3 +268,7 @@ function render_feed(frm) {
 		frm.get_field("event_feed_html").$wrapper.html(html);
 	});
 }
+
+// for public/js/appeal_chat.js: a new message of the conversation redraws only the feed
+frappe.provide("auto_service_crm.appeal");
+auto_service_crm.appeal.render_feed = render_feed;
