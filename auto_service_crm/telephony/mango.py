@@ -460,13 +460,13 @@ def command_id_of(raw: dict | None) -> str | None:
 def parse_recording(json_obj) -> RecordingEvent | None:
 	"""events/recording: the recording ``recording_id`` of the entry, once it is saved in the cloud."""
 	payload = _payload(json_obj)
-	entry_id = req_str(payload, "entry_id", limit=128)
-	recording = req_str(payload, "recording_id", limit=128)
 	state = opt_str(payload, "recording_state", limit=32)
 	code = opt_int(payload, "completion_code", maximum=99_999)
 	recipient = opt_str(payload, "recipient", limit=32)
 	if state != "Completed" or code not in (None, DONE) or recipient == "Mail":
-		return None
+		return None  # started, continued, too short to keep, or sent by mail only: nothing to play
+	entry_id = req_str(payload, "entry_id", limit=128)
+	recording = req_str(payload, "recording_id", limit=128)
 	return RecordingEvent(
 		provider="mango",
 		external_id=entry_id,

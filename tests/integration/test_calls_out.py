@@ -387,6 +387,11 @@ def restore_settings():
 		"dial_url",
 		"group_number",
 		"dial_attempts",
+		"dial_interval_seconds",
+		"answer_timeout_seconds",
+		"work_day_start",
+		"work_day_end",
+		"holiday_list",
 	):
 		settings.set(field, keep.get(field))
 	settings.save()

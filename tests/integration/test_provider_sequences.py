@@ -189,8 +189,8 @@ def test_mango_a_call_routed_to_a_manager_through_the_one_address(web_server, co
 		first = datetime.fromtimestamp(int(published("mango", ROUTING[0])["timestamp"]), timezone.utc)
 		assert log.start_time == local_time(first), "the call began when its first leg appeared"
 		assert len(committed.new("Intake Payload", external_id=entry)) == 6
-		assert committed.new("Intake Payload", provider="mango:other", status="Ignored"), (
-			"the recording is kept"
+		assert committed.new("Intake Payload", provider="mango:events/recording", status="Ignored"), (
+			"the recording event is kept (one not completed files nothing)"
 		)
 	finally:
 		frappe.delete_doc("User", operator, force=True)
