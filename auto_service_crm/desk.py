@@ -57,6 +57,18 @@ def category_results(category: str) -> list[dict]:
 
 
 @frappe.whitelist()
+def call_script(category: str | None) -> str | None:
+	"""The category's call script for the reader: the shipped script in the reader's language, a
+	consultant's own as written."""
+	from auto_service_crm.setup.defaults import localized_text
+
+	if not category:
+		return None
+	frappe.has_permission("Appeal Category", "read", throw=True)
+	return localized_text(frappe.db.get_value("Appeal Category", category, "call_script"), frappe.local.lang)
+
+
+@frappe.whitelist()
 def client_portrait(appeal: str) -> dict:
 	"""Everything about the client the operator needs while talking: cars, open requests and
 	repair orders, recent appeals, and the script of the chosen category."""
@@ -67,9 +79,7 @@ def client_portrait(appeal: str) -> dict:
 		"client_kind": doc.client_kind,
 		"identification": doc.identification,
 		"phone": doc.phone,
-		"call_script": frappe.db.get_value("Appeal Category", doc.category, "call_script")
-		if doc.category
-		else None,
+		"call_script": call_script(doc.category),
 		"vehicles": [],
 		"service_requests": [],
 		"repair_orders": [],
@@ -142,7 +152,7 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 			"channel": a.channel,
 			"doctype": "Appeal",
 			"name": a.name,
-			"text": a.category or a.client_comment or "",
+			"text": _(a.category) if a.category else a.client_comment or "",
 		}
 		for a in appeals
 	]

@@ -397,7 +397,13 @@ LOCALIZED_FIELDS = ("description", "call_script")
 
 def localized(record: dict, language: str | None) -> dict:
 	"""The record with its descriptive texts in ``language`` when the app has them."""
-	texts = LOCALIZED_TEXTS.get((language or "").split("-")[0], {})
 	return {
-		key: texts.get(value, value) if key in LOCALIZED_FIELDS else value for key, value in record.items()
+		key: localized_text(value, language) if key in LOCALIZED_FIELDS else value
+		for key, value in record.items()
 	}
+
+
+def localized_text(text, language: str | None):
+	"""A shipped description or call script in ``language`` when the app has it; any other text
+	(a consultant's own) as it is."""
+	return LOCALIZED_TEXTS.get((language or "").split("-")[0], {}).get(text, text)

@@ -6,6 +6,7 @@ import pytest
 import frappe
 
 from auto_service_crm.intake.events import CallEvent
+from auto_service_crm.settings import site_language
 from auto_service_crm.telephony.filing import file_call
 from auto_service_crm.telephony.screen_pop import CALL, MISSED
 from tests.integration.factories import make_user
@@ -63,7 +64,8 @@ def test_a_call_on_a_line_rings_its_owner_and_the_answer_closes_the_others(staff
 	file_call(event(call_id, "answered", agent=f"line-{RUN}"))  # delivered twice
 	# Frappe sends one of identical messages of a transaction
 	assert cards() == {a: ["answered"], b: ["closed"]}
-	assert tasks(appeal) == [(a, "Specify the appeal's result")], "one task, for who answered"
+	result_task = frappe._("Specify the appeal's result", lang=site_language())  # the site's language
+	assert tasks(appeal) == [(a, result_task)], "one task, for who answered"
 	file_call(event(call_id, "ringing", agent=f"line-{RUN}"))  # late: the call is in progress
 	assert cards() == {}, "nothing turns an answered call back to ringing"
 	file_call(event(call_id, "ended", talk_seconds=40))

@@ -114,3 +114,12 @@ def test_records_are_localized_for_a_russian_site_only():
 	assert ru["call_script"].startswith("<p>Уточните автомобиль") and ru["category_name"] == "Spare Parts"
 	assert ru["results"] == category["results"]
 	assert defaults.localized(category, "en") == category == defaults.localized(category, None)
+
+
+def test_a_shipped_text_reads_in_the_readers_language_and_a_consultants_own_as_written():
+	script = defaults.CATEGORIES[0]["call_script"]
+	assert defaults.localized_text(script, "ru") == defaults.TEXTS_RU[script]
+	assert defaults.localized_text(script, "ru-RU") == defaults.TEXTS_RU[script]
+	assert defaults.localized_text(script, "en") == script
+	assert defaults.localized_text("<p>Своё</p>", "ru") == "<p>Своё</p>"
+	assert defaults.localized_text(None, "ru") is None

@@ -57,9 +57,9 @@ frappe.ui.form.on("Appeal", {
 		load_results(frm);
 		// the chosen category's script at once, before the appeal is saved again
 		if (frm.doc.category) {
-			frappe.db
-				.get_value("Appeal Category", frm.doc.category, "call_script")
-				.then(({ message }) => show_script(frm, message && message.call_script));
+			frappe
+				.xcall(`${DESK}.call_script`, { category: frm.doc.category })
+				.then((script) => show_script(frm, script));
 		}
 	},
 
