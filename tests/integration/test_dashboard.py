@@ -1,5 +1,6 @@
-"""The workspace's dashboard charts and number cards, computed by Frappe from the shipped records,
-move by exactly the appeals a test adds."""
+"""The workspace's dashboard charts and number cards, computed by Frappe from the shipped records
+(the grouped charts through the app's chart source), move by exactly the appeals a test adds; the
+grouped charts label their slices in the reader's language."""
 
 import frappe
 from frappe.desk.doctype.dashboard_chart.dashboard_chart import get as chart_data
@@ -10,7 +11,17 @@ from tests.integration.factories import make_appeal
 
 
 def group_counts(chart_name: str) -> dict[str, int]:
-	data = chart_data(chart_name=chart_name, refresh=1) or {"labels": [], "datasets": [{"values": []}]}
+	"""The slices of a grouped chart, as the desk draws it: a Custom chart through its source."""
+	chart = frappe.get_doc("Dashboard Chart", chart_name)
+	if chart.chart_type == "Custom":
+		source = frappe.scrub(chart.source)
+		get = frappe.get_attr(
+			f"auto_service_crm.auto_service_crm.dashboard_chart_source.{source}.{source}.get"
+		)
+		data = get(chart_name=chart_name)
+	else:
+		data = chart_data(chart_name=chart_name, refresh=1)
+	data = data or {"labels": [], "datasets": [{"values": []}]}
 	return dict(zip(data["labels"], data["datasets"][0]["values"], strict=True))
 
 
@@ -36,6 +47,18 @@ def test_group_by_charts_count_this_months_appeals():
 	missed = group_counts("Missed Calls by Loss Reason")
 	assert missed.get("IVR", 0) - missed_before.get("IVR", 0) == 1
 	assert sum(missed.values()) - sum(missed_before.values()) == 1, "only missed calls"
+
+
+def test_grouped_charts_label_their_slices_in_the_readers_language():
+	make_appeal(appeal_datetime=now_datetime(), phone="+79167100004", channel="Missed Call", loss_reason="IVR")
+	frappe.local.lang = "ru"
+	try:
+		by_channel = group_counts("Appeals by Channel")
+		missed = group_counts("Missed Calls by Loss Reason")
+	finally:
+		frappe.local.lang = "en"
+	assert by_channel.get("Пропущенный звонок", 0) >= 1 and "Missed Call" not in by_channel
+	assert missed.get("Голосовое меню", 0) >= 1 and "IVR" not in missed
 
 
 def test_appeals_per_day_and_the_appeals_today_card():
