@@ -115,11 +115,16 @@ def alert_jobs(redis) -> dict[str, str]:
 	return jobs
 
 
+STARTED = frappe.utils.now_datetime()
+
+
 def queued_mail(appeal: str) -> list[frappe._dict]:
+	"""This run's mail of the appeal: the naming series gives a deleted appeal's name again, and an
+	earlier test's mail may still name it."""
 	frappe.db.rollback()
 	return frappe.get_all(
 		"Email Queue",
-		filters={"reference_doctype": "Appeal", "reference_name": appeal},
+		filters={"reference_doctype": "Appeal", "reference_name": appeal, "creation": [">=", STARTED]},
 		fields=["name", "status", "retry", "error"],
 	)
 
