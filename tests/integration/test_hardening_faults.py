@@ -115,7 +115,12 @@ def alert_jobs(redis) -> dict[str, str]:
 	return jobs
 
 
-STARTED = frappe.utils.now_datetime()
+STARTED = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def started(site):
+	STARTED["at"] = frappe.utils.add_to_date(frappe.utils.now_datetime(), seconds=-1)
 
 
 def queued_mail(appeal: str) -> list[frappe._dict]:
@@ -124,7 +129,7 @@ def queued_mail(appeal: str) -> list[frappe._dict]:
 	frappe.db.rollback()
 	return frappe.get_all(
 		"Email Queue",
-		filters={"reference_doctype": "Appeal", "reference_name": appeal, "creation": [">=", STARTED]},
+		filters={"reference_doctype": "Appeal", "reference_name": appeal, "creation": [">=", STARTED["at"]]},
 		fields=["name", "status", "retry", "error"],
 	)
 
