@@ -176,11 +176,24 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 		limit=limit,
 	):
 		feed.append(message_row(message))
-	calls = [a.call_log for a in appeals if a.call_log]
+	# the calls of the appeals: the call that made each, and the calls out linked to them
+	link = frappe.qb.DocType("Dynamic Link")
+	linked = (
+		frappe.qb.from_(link)
+		.select(link.parent)
+		.where(
+			(link.parenttype == "Call Log")
+			& (link.link_doctype == "Appeal")
+			& (link.link_name.isin(names or [""]))
+		)
+		.run(pluck=True)
+	)
+	calls = {a.call_log for a in appeals if a.call_log} | set(linked)
+	may_listen = can_hear_recordings()
 	for call in frappe.get_all(
 		"Call Log",
-		filters={"name": ["in", calls or [""]]},
-		fields=["name", "start_time", "status", "duration", "type"],
+		filters={"name": ["in", list(calls) or [""]]},
+		fields=["name", "start_time", "status", "duration", "type", "recording_url"],
 	):
 		feed.append(
 			{
@@ -190,7 +203,8 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 				"channel": call.type,
 				"doctype": "Call Log",
 				"name": call.name,
-				"text": f"{call.status} {int(call.duration or 0)} s",
+				"text": f"{_(call.status)} {int(call.duration or 0)} s",
+				"recording": bool(call.recording_url) and may_listen,
 			}
 		)
 	# newest first; messages kept in the same second stay in the order they were kept
@@ -198,6 +212,12 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 	for row in feed:
 		del row["order"]
 	return feed[:limit]
+
+
+def can_hear_recordings() -> bool:
+	from auto_service_crm.telephony.recordings import LISTENERS
+
+	return bool(set(LISTENERS) & set(frappe.get_roles()))
 
 
 def message_row(message) -> dict:

@@ -119,3 +119,29 @@ def test_the_clients_tasks_and_processes_as_a_tree():
 	assert [node["name"] for node in tree] == [second.name, first.name]
 	assert [child["name"] for child in tree[0]["children"]] == [request.name]
 	assert [task["allocated_to"] for task in tree[1]["tasks"]] == [advisor]
+
+
+def test_the_feed_offers_a_calls_recording_to_the_roles_that_may_hear_it():
+	"""The call that made the appeal and a call out linked to it, one with a recording."""
+	appeal = make_appeal(phone="+79167100201", channel="Incoming Call")
+	incoming = frappe.get_doc(
+		{"doctype": "Call Log", "id": f"feed-in-{appeal.name}", "type": "Incoming", "status": "Completed"}
+	).insert(ignore_permissions=True)
+	appeal.db_set("call_log", incoming.name)
+	out = frappe.get_doc(
+		{
+			"doctype": "Call Log",
+			"id": f"feed-out-{appeal.name}",
+			"type": "Outgoing",
+			"status": "Completed",
+			"recording_url": "https://pbx.example/records/1.mp3",
+			"links": [{"link_doctype": "Appeal", "link_name": appeal.name}],
+		}
+	).insert(ignore_permissions=True)
+	frappe.set_user(make_user("Auto Service Operator"))
+	calls = {row["name"]: row for row in event_feed(appeal.name) if row["kind"] == "Call"}
+	assert set(calls) == {incoming.name, out.name}, "the call out is in the feed too"
+	assert (calls[out.name]["recording"], calls[incoming.name]["recording"]) == (True, False)
+	frappe.set_user(make_user("Service Advisor"))
+	calls = {row["name"]: row for row in event_feed(appeal.name) if row["kind"] == "Call"}
+	assert calls[out.name]["recording"] is False, "an advisor does not hear the calls"

@@ -19,6 +19,10 @@ frappe.ui.form.on("Appeal", {
 		frm.set_query("redirect_to", () => ({ filters: { enabled: 1, user_type: "System User" } }));
 	},
 
+	onload(frm) {
+		translate_sla_headline(frm);
+	},
+
 	refresh(frm) {
 		load_results(frm);
 		if (frm.is_new()) return;
@@ -67,6 +71,35 @@ frappe.ui.form.on("Appeal", {
 		apply_requirements(frm);
 	},
 });
+
+function translate_sla_headline(frm) {
+	// ERPNext writes the SLA's headline in English, whatever the reader's language
+	// (erpnext/public/js/utils.js: set_time_to_resolve_and_response): the same line, translated
+	if (frm.dashboard.asc_translates_sla) return;
+	frm.dashboard.asc_translates_sla = true;
+	const set_headline_alert = frm.dashboard.set_headline_alert.bind(frm.dashboard);
+	frm.dashboard.set_headline_alert = (html, ...rest) => set_headline_alert(sla_headline(frm, html), ...rest);
+}
+
+function sla_headline(frm, html) {
+	if (typeof html !== "string") return html;
+	if (html.includes("Time to Respond:")) {
+		let shown;
+		if (frm.doc.first_responded_on) {
+			shown = frm.doc.first_responded_on <= frm.doc.response_by ? __("Fulfilled") : __("Failed");
+		} else {
+			const seconds = moment(frm.doc.response_by).diff(frappe.datetime.system_datetime(true)) / 1000;
+			shown =
+				seconds >= 44.5
+					? frappe.utils.get_formatted_duration(Math.round(seconds), { hide_seconds: 1 })
+					: __("Failed");
+		}
+		html = html.replace(/Time to Respond: [^<]*/, frappe.utils.escape_html(__("Time to Respond: {0}", [shown])));
+	}
+	return html
+		.replace("Service Level Agreement has been fulfilled", __("Service Level Agreement has been fulfilled"))
+		.replace("Service Level Agreement Failed", __("Service Level Agreement Failed"));
+}
 
 function load_results(frm) {
 	if (!frm.doc.category) {
@@ -263,10 +296,27 @@ function render_feed(frm) {
 	frappe.xcall(`${DESK}.event_feed`, { appeal: frm.doc.name }).then((rows) => {
 		const html = list_block("Every contact with the client, newest first", rows, (row) =>
 			`${frappe.datetime.str_to_user(row.when)} · ${__(row.kind)} · ${__(row.channel || "")} · ` +
-			`${link(row.doctype, row.name, row.name)} ${frappe.utils.escape_html(row.text || "")}`
+			`${link(row.doctype, row.name, row.name)} ${frappe.utils.escape_html(row.text || "")}` +
+			(row.recording
+				? ` <button class="btn btn-xs btn-default asc-play" data-call="${frappe.utils.escape_html(row.name)}">` +
+				  `${__("Listen")}</button>`
+				: "")
 		);
-		frm.get_field("event_feed_html").$wrapper.html(html);
+		const $feed = frm.get_field("event_feed_html").$wrapper.html(html);
+		$feed.find(".asc-play").on("click", (event) => play_recording($(event.currentTarget)));
 	});
+}
+
+function play_recording($button) {
+	// the link is asked for when played: the PBX's links expire
+	frappe
+		.xcall("auto_service_crm.telephony.recordings.recording_url", { call_log: $button.data("call") })
+		.then((url) => {
+			if (!url) return frappe.show_alert({ message: __("The call has no recording"), indicator: "orange" });
+			const $audio = $('<audio controls autoplay style="display: block; margin-top: 4px"></audio>');
+			$audio.attr("src", url);
+			$button.replaceWith($audio);
+		});
 }
 
 // for public/js/appeal_chat.js: a new message of the conversation redraws only the feed
