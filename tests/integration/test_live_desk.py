@@ -237,6 +237,11 @@ def test_a_call_rings_on_a_line_answers_and_a_missed_call_closes_for_everyone(
 			".asc-caller-phone",
 			'.frappe-control[data-fieldname="category"]',
 		), "a missed call's loss reason, waiting time and «Call back» at the top"
+		wait(
+			lambda: "время на ответ" in browser.find_element("css selector", ".form-message").text.lower(),
+			browser,
+		)
+		assert "time to respond" not in browser.find_element("tag name", "body").text.lower()
 		screenshot(browser, "missed_call_appeal_ru")
 		browser.execute_async_script(
 			"const done = arguments[arguments.length - 1];"

@@ -19,10 +19,6 @@ frappe.ui.form.on("Appeal", {
 		frm.set_query("redirect_to", () => ({ filters: { enabled: 1, user_type: "System User" } }));
 	},
 
-	onload(frm) {
-		translate_sla_headline(frm);
-	},
-
 	refresh(frm) {
 		load_results(frm);
 		if (frm.is_new()) return;
@@ -72,13 +68,16 @@ frappe.ui.form.on("Appeal", {
 	},
 });
 
-function translate_sla_headline(frm) {
-	// ERPNext writes the SLA's headline in English, whatever the reader's language
-	// (erpnext/public/js/utils.js: set_time_to_resolve_and_response): the same line, translated
-	if (frm.dashboard.asc_translates_sla) return;
-	frm.dashboard.asc_translates_sla = true;
-	const set_headline_alert = frm.dashboard.set_headline_alert.bind(frm.dashboard);
-	frm.dashboard.set_headline_alert = (html, ...rest) => set_headline_alert(sla_headline(frm, html), ...rest);
+// ERPNext writes the SLA's headline in English, whatever the reader's language
+// (erpnext/public/js/utils.js: set_time_to_resolve_and_response): on an appeal, the same line
+// translated. (The form's dashboard is made before this script's events can wrap it.)
+if (!frappe.ui.form.Dashboard.prototype.asc_translates_sla) {
+	const set_headline_alert = frappe.ui.form.Dashboard.prototype.set_headline_alert;
+	frappe.ui.form.Dashboard.prototype.asc_translates_sla = true;
+	frappe.ui.form.Dashboard.prototype.set_headline_alert = function (html, ...rest) {
+		const text = this.frm && this.frm.doctype === "Appeal" ? sla_headline(this.frm, html) : html;
+		return set_headline_alert.call(this, text, ...rest);
+	};
 }
 
 function sla_headline(frm, html) {
@@ -91,7 +90,7 @@ function sla_headline(frm, html) {
 			const seconds = moment(frm.doc.response_by).diff(frappe.datetime.system_datetime(true)) / 1000;
 			shown =
 				seconds >= 44.5
-					? frappe.utils.get_formatted_duration(Math.round(seconds), { hide_seconds: 1 })
+					? frappe.utils.get_formatted_duration(Math.round(seconds / 60) * 60)
 					: __("Failed");
 		}
 		html = html.replace(/Time to Respond: [^<]*/, frappe.utils.escape_html(__("Time to Respond: {0}", [shown])));
