@@ -41,6 +41,7 @@ class AutoServiceSettings(Document):
 		repair_order_rule: DF.Literal["Is Repair Order Checked", "Order Type"]
 		repair_order_type: DF.Data | None
 		same_day_appeal_threshold: DF.Int
+		specialists_see_own_appeals: DF.Check
 		supervisor_role: DF.Link | None
 		telegram_secret_token: DF.Password | None
 		telephony_token: DF.Password | None
