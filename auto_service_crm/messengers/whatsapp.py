@@ -269,16 +269,8 @@ def _headers(access_token: str) -> dict:
 
 def reply_request(api_url: str, phone_number_id: str, access_token: str, to: str, text: str) -> ReplyRequest:
 	"""A text message to the client ``to`` (the wa_id), within the service window."""
-	return ReplyRequest(
-		url=_messages_url(api_url, phone_number_id),
-		headers=_headers(access_token),
-		body={
-			"messaging_product": "whatsapp",
-			"recipient_type": "individual",
-			"to": to,
-			"type": "text",
-			"text": {"preview_url": False, "body": text},
-		},
+	return _message_request(
+		api_url, phone_number_id, access_token, to, "text", {"preview_url": False, "body": text}
 	)
 
 
@@ -287,6 +279,24 @@ def template_request(
 ) -> ReplyRequest:
 	"""The approved template ``template`` in ``language`` to the client ``to``, outside the service
 	window, with the operator's text as its one body variable {{1}}."""
+	return _message_request(
+		api_url,
+		phone_number_id,
+		access_token,
+		to,
+		"template",
+		{
+			"name": template,
+			"language": {"code": language},
+			"components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}],
+		},
+	)
+
+
+def _message_request(
+	api_url: str, phone_number_id: str, access_token: str, to: str, kind: str, content: dict
+) -> ReplyRequest:
+	"""A message of ``kind`` (text, template) to the client ``to``: Cloud API's /messages request."""
 	return ReplyRequest(
 		url=_messages_url(api_url, phone_number_id),
 		headers=_headers(access_token),
@@ -294,12 +304,8 @@ def template_request(
 			"messaging_product": "whatsapp",
 			"recipient_type": "individual",
 			"to": to,
-			"type": "template",
-			"template": {
-				"name": template,
-				"language": {"code": language},
-				"components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}],
-			},
+			"type": kind,
+			kind: content,
 		},
 	)
 

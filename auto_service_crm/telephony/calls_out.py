@@ -155,6 +155,17 @@ def read_json_object(body: bytes) -> dict:
 	return _json_object(body)
 
 
+def read_reply(provider: str, status: int, body: bytes, failing_from: int) -> dict:
+	"""The PBX's answer as a JSON object; an answer that is none says the HTTP status when that
+	status is a failure (``failing_from`` and above), else what was answered instead."""
+	try:
+		return read_json_object(body)
+	except DialRefused:
+		if status >= failing_from:
+			raise DialRefused(f"{provider} answered HTTP {status}") from None
+		raise
+
+
 def _excerpt(body: bytes, limit: int = 200) -> str:
 	text = (body or b"").decode("utf-8", errors="replace").strip()
 	return (text[:limit] + "...") if len(text) > limit else (text or "(empty)")

@@ -101,7 +101,7 @@ from auto_service_crm.telephony.calls_out import (
 	OutboundRequest,
 	RecordingEvent,
 	digits,
-	read_json_object,
+	read_reply,
 )
 
 CALL_STATES = ("Appeared", "Connected", "OnHold", "Disconnected")
@@ -417,12 +417,7 @@ def callback_group_request(
 
 def read_command_reply(status: int, body: bytes) -> None:
 	"""None when the PBX took the command; DialRefused with its code otherwise."""
-	try:
-		reply = read_json_object(body)
-	except DialRefused:
-		if status >= 300:
-			raise DialRefused(f"Mango Office answered HTTP {status}") from None
-		raise
+	reply = read_reply("Mango Office", status, body, failing_from=300)
 	code = reply.get("result", reply.get("code"))
 	if status >= 300 or (code is not None and str(code) != str(DONE)):
 		message = reply.get("message") or reply.get("description") or ""

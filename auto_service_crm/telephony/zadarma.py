@@ -102,7 +102,7 @@ from auto_service_crm.telephony.calls_out import (
 	OutboundRequest,
 	RecordingEvent,
 	digits,
-	read_json_object,
+	read_reply,
 	recording_reference,
 )
 
@@ -345,12 +345,7 @@ def read_record_reply(status: int, body: bytes) -> str:
 
 
 def _success(status: int, body: bytes) -> dict:
-	try:
-		reply = read_json_object(body)
-	except DialRefused:
-		if status >= 400:
-			raise DialRefused(f"Zadarma answered HTTP {status}") from None
-		raise
+	reply = read_reply("Zadarma", status, body, failing_from=400)
 	if status >= 400 or reply.get("status") != "success":
 		message = reply.get("message") or reply.get("status") or f"HTTP {status}"
 		raise DialRefused(f"Zadarma refused: {str(message)[:200]}")
