@@ -4,9 +4,8 @@ import frappe
 from frappe.utils import add_days, get_datetime, getdate
 
 from auto_service_crm.clients import repair_order_filters_from_settings
-from auto_service_crm.rules.automatic_categories import ClientFacts, RefusedRequest, Thresholds
+from auto_service_crm.rules.automatic_categories import ClientFacts, RefusedRequest
 from auto_service_crm.rules.client_kind import CLOSED_ORDER_STATUSES
-from auto_service_crm.settings import get_settings
 from auto_service_crm.status import OPEN_CATEGORIES, statuses_of
 
 
@@ -34,24 +33,19 @@ def count_same_day_appeals(field: str, value: str, day, exclude: str | None) -> 
 	return len(query.run())
 
 
-def thresholds() -> Thresholds:
-	settings = get_settings()
-	return Thresholds(
-		same_day_appeals=settings.same_day_appeal_threshold or 0,
-		refused_lookback_days=settings.refused_request_lookback_days or 0,
-	)
-
-
-def gather_client_facts(appeal, lookback_days: int) -> ClientFacts:
+def gather_client_facts(appeal) -> ClientFacts:
+	"""The facts the automatic category rules read of the appeal's client (of the latest refusal
+	only: a rule says how long ago it may be)."""
 	appeal_on = get_datetime(appeal.appeal_datetime)
+	own = {"client_kind": appeal.client_kind, "channel": appeal.channel, "ad_channel": appeal.ad_channel}
 	key = client_key(appeal)
 	if not key:
-		return ClientFacts(appeal_on=appeal_on)
+		return ClientFacts(appeal_on=appeal_on, **own)
 	field, value = key
 	day = getdate(appeal_on)
 	earlier = count_same_day_appeals(field, value, day, appeal.name)
 	if field != "customer":
-		return ClientFacts(appeal_on=appeal_on, earlier_appeals_same_day=earlier)
+		return ClientFacts(appeal_on=appeal_on, earlier_appeals_same_day=earlier, **own)
 
 	open_requests = frappe.get_all(
 		"Service Request",
@@ -70,14 +64,17 @@ def gather_client_facts(appeal, lookback_days: int) -> ClientFacts:
 		order_by="transaction_date desc",
 		pluck="name",
 	)
+	# the latest refusal not after the appeal's day (a refusal after it does not count)
 	refused = frappe.get_all(
 		"Service Request",
 		filters={
 			"customer": value,
 			"status": ["in", statuses_of("Service Request Status", ("Refused",))],
-			"closed_on": [">=", add_days(day, -lookback_days)],
+			"closed_on": ["<", add_days(day, 1)],
 		},
 		fields=["name", "closed_on"],
+		order_by="closed_on desc, name desc",
+		limit=1,
 	)
 	return ClientFacts(
 		appeal_on=appeal_on,
@@ -85,4 +82,5 @@ def gather_client_facts(appeal, lookback_days: int) -> ClientFacts:
 		open_service_requests=tuple(open_requests),
 		open_repair_orders=tuple(open_orders),
 		refused_requests=tuple(RefusedRequest(r.name, get_datetime(r.closed_on)) for r in refused),
+		**own,
 	)

@@ -8,17 +8,10 @@ from frappe.utils import strip_html_tags
 
 from auto_service_crm.appeal_facts import client_key
 from auto_service_crm.clients import repair_order_filters_from_settings
+from auto_service_crm.processing import result_spec
+from auto_service_crm.rules.appeal_completion import AppealState, fields_needed
 from auto_service_crm.rules.client_kind import CLOSED_ORDER_STATUSES
 from auto_service_crm.status import OPEN_CATEGORIES, statuses_of
-
-REQUIREMENTS = (
-	("requires_booking_time", "booking_time"),
-	("requires_callback_time", "callback_at"),
-	("requires_assignee", "redirect_to"),
-	("requires_reason", "result_reason"),
-	("requires_items", "items"),
-	("requires_sales_order", "sales_order"),
-)
 
 
 def client_filters(doc) -> dict:
@@ -35,7 +28,9 @@ def readable_appeal(name: str):
 
 @frappe.whitelist()
 def category_results(category: str) -> list[dict]:
-	"""The results the operator may choose in a category, with the Appeal fields each requires."""
+	"""The results the operator may choose in a category, each with the Appeal fields it requires:
+	those the result lists, then those its action needs by itself (a redirect's specialist, a
+	sale's order; the callback time shows with «Call the Client Back»)."""
 	frappe.has_permission("Appeal Category", "read", throw=True)
 	rows = frappe.get_all(
 		"Appeal Category Result",
@@ -45,12 +40,12 @@ def category_results(category: str) -> list[dict]:
 	)
 	out = []
 	for name in rows:
-		result = frappe.get_cached_doc("Appeal Result", name)
+		spec = result_spec(name)
 		out.append(
 			{
 				"result": name,
-				"action": result.action,
-				"requires": [field for flag, field in REQUIREMENTS if result.get(flag)],
+				"action": spec.action,
+				"requires": list(fields_needed(spec, AppealState(category=category, result=name))),
 			}
 		)
 	return out

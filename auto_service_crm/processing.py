@@ -11,7 +11,8 @@ from frappe.utils import get_datetime, now_datetime
 
 from auto_service_crm import hand_off
 from auto_service_crm.alerts import CLOSED, enqueue_alert
-from auto_service_crm.appeal_facts import client_key, gather_client_facts, thresholds
+from auto_service_crm.appeal_facts import client_key, gather_client_facts
+from auto_service_crm.automatic_rules import evaluate_rules
 from auto_service_crm.locks import lock_client
 from auto_service_crm.operator_tasks import close_tasks
 from auto_service_crm.rules.appeal_completion import (
@@ -22,13 +23,17 @@ from auto_service_crm.rules.appeal_completion import (
 	ResultSpec,
 	plan_completion,
 )
-from auto_service_crm.rules.automatic_categories import decide_automatic_category
 from auto_service_crm.settings import get_settings
 from auto_service_crm.times import now_in_seconds
 
 
+AUTOMATIC_REASON_LENGTH = 140  # the Appeal's Data field
+
+
 def set_automatic_category(appeal) -> None:
-	"""Set (or withdraw) the automatic category while the operator has not chosen one."""
+	"""Set (or withdraw) the automatic category while the operator has not chosen one: the first
+	enabled Automatic Category Rule that holds for the client's facts sets it (a broken rule is
+	skipped and logged)."""
 	if appeal.completed_on:
 		return
 	before = appeal.get_doc_before_save()
@@ -53,13 +58,11 @@ def set_automatic_category(appeal) -> None:
 
 	key = client_key(appeal)
 	lock_client(key and key[1])
-	limits = thresholds()
-	decision = decide_automatic_category(gather_client_facts(appeal, limits.refused_lookback_days), limits)
-	category = decision and frappe.db.get_value("Appeal Category", {"automatic_rule": decision.rule}, "name")
-	if category:
-		appeal.category = category
+	decision = evaluate_rules(gather_client_facts(appeal)).decision
+	if decision:
+		appeal.category = decision.category
 		appeal.category_set_automatically = 1
-		appeal.automatic_reason = decision.reason
+		appeal.automatic_reason = decision.reason[:AUTOMATIC_REASON_LENGTH]
 		if decision.service_request:
 			appeal.service_request = decision.service_request
 	elif appeal.category_set_automatically:

@@ -71,18 +71,17 @@ def probes() -> dict:
 
 	from erpnext.crm.doctype.utils import strip_number
 
-	from auto_service_crm.appeal_facts import gather_client_facts, thresholds
+	from auto_service_crm.appeal_facts import gather_client_facts
 	from auto_service_crm.clients import get_client_kind
 	from auto_service_crm.identification import clients_with_phone
 
-	lookback = thresholds().refused_lookback_days
 	return {
 		"identification": {
 			"clients_with_phone": lambda s: clients_with_phone(s.phone_normalized),
 			"get_client_kind": lambda s: get_client_kind(s.customer),
 		},
 		"automatic category": {
-			"gather_client_facts": lambda s: gather_client_facts(new_appeal(s), lookback),
+			"gather_client_facts": lambda s: gather_client_facts(new_appeal(s)),
 		},
 		"filing lookups": {
 			"Appeal of a Call Log": lambda s: frappe.db.get_value(

@@ -2,10 +2,14 @@
 
 A category either asks for a result, closes the appeal, or continues an earlier Service
 Request. A result closes the appeal, hands it off into a Service Request of a kind (repair or
-parts), redirects it to a specialist, or continues a Service Request. Each result names the
-fields it needs. This module decides; auto_service_crm.processing carries the plan out.
+parts), redirects it to a specialist, or continues a Service Request. Each result lists the
+Appeal fields it requires (any field, a consultant's custom ones too: seed 004, «extra fields» of
+an action); its action may need more by itself (a redirect needs the specialist, and the callback
+time when the client is to be called back; a recorded sale needs its Sales Order). This module
+decides; auto_service_crm.processing carries the plan out.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -55,17 +59,20 @@ class ResultSpec:
 	service_request_status: str | None = None
 	reserve_stock: bool = False
 	record_sale: bool = False
-	requires_booking_time: bool = False
-	requires_callback_time: bool = False
-	requires_assignee: bool = False
-	requires_reason: bool = False
-	requires_items: bool = False
-	requires_sales_order: bool = False
+	required_fields: tuple[str, ...] = ()  # Appeal fieldnames, in the consultant's order
+
+	def requires(self, fieldname: str) -> bool:
+		return fieldname in self.required_fields
 
 
 @dataclass(frozen=True)
 class AppealState:
-	"""The fields of the appeal that completion reads."""
+	"""The fields of the appeal that completion reads.
+
+	``values`` holds the values of the fields the result requires, by Appeal fieldname (a table
+	field's rows as a list); a field named here as an attribute is read from
+	the attribute when ``values`` does not have it.
+	"""
 
 	category: str | None
 	result: str | None = None
@@ -73,11 +80,17 @@ class AppealState:
 	callback_at: datetime | None = None
 	call_back: bool = False
 	redirect_to: str | None = None
-	reason: str | None = None
-	items: int = 0
 	sales_order: str | None = None
 	service_request: str | None = None  # the request this appeal continues
 	now: datetime | None = None
+	values: Mapping[str, object] = field(default_factory=dict)
+
+	def value(self, fieldname: str) -> object:
+		if fieldname in self.values:
+			return self.values[fieldname]
+		if fieldname in ATTRIBUTE_FIELDS:
+			return getattr(self, fieldname)
+		return None
 
 
 @dataclass(frozen=True)
@@ -110,23 +123,44 @@ FIELD_RESULT = "result"
 FIELD_CATEGORY = "category"
 FIELD_SERVICE_REQUEST = "service_request"
 
+# Appeal fields AppealState carries as attributes (its plan reads them as well)
+ATTRIBUTE_FIELDS = frozenset(
+	(FIELD_BOOKING_TIME, FIELD_CALLBACK_AT, "call_back", FIELD_REDIRECT_TO, FIELD_SALES_ORDER)
+)
+
+
+def is_blank(value: object) -> bool:
+	"""A required field is not filled in while its value is None, text of nothing but spaces, an
+	empty table, or zero: Frappe keeps a number field nobody filled in as 0 and an unticked
+	checkbox as 0 (or False), so a required number must be other than zero and a required
+	checkbox ticked."""
+	if value is None:
+		return True
+	if isinstance(value, str):
+		return not value.strip()
+	if isinstance(value, list | tuple | set | frozenset | dict):
+		return not value
+	if isinstance(value, int | float):
+		return value == 0
+	return False
+
+
+def fields_needed(result: ResultSpec, appeal: AppealState) -> tuple[str, ...]:
+	"""The fields the result lists, then those its action needs by itself: a redirect needs the
+	specialist, and the callback time when the client is to be called back; a sale its order."""
+	needed = list(result.required_fields)
+	if result.action == Action.REDIRECT and appeal.call_back:
+		needed.append(FIELD_CALLBACK_AT)
+	if result.action == Action.REDIRECT:
+		needed.append(FIELD_REDIRECT_TO)
+	if result.record_sale:
+		needed.append(FIELD_SALES_ORDER)
+	return tuple(dict.fromkeys(needed))
+
 
 def missing_fields(result: ResultSpec, appeal: AppealState) -> tuple[str, ...]:
-	missing = []
-	if result.requires_booking_time and not appeal.booking_time:
-		missing.append(FIELD_BOOKING_TIME)
-	callback_needed = result.requires_callback_time or (result.action == Action.REDIRECT and appeal.call_back)
-	if callback_needed and not appeal.callback_at:
-		missing.append(FIELD_CALLBACK_AT)
-	if (result.requires_assignee or result.action == Action.REDIRECT) and not appeal.redirect_to:
-		missing.append(FIELD_REDIRECT_TO)
-	if result.requires_reason and not (appeal.reason or "").strip():
-		missing.append(FIELD_REASON)
-	if result.requires_items and appeal.items <= 0:
-		missing.append(FIELD_ITEMS)
-	if (result.requires_sales_order or result.record_sale) and not appeal.sales_order:
-		missing.append(FIELD_SALES_ORDER)
-	return tuple(missing)
+	"""The needed fields that are blank, in the order they are needed."""
+	return tuple(f for f in fields_needed(result, appeal) if is_blank(appeal.value(f)))
 
 
 def plan_completion(category: CategorySpec | None, result: ResultSpec | None, appeal: AppealState) -> Plan:
@@ -157,17 +191,12 @@ def plan_completion(category: CategorySpec | None, result: ResultSpec | None, ap
 	if (
 		appeal.now
 		and appeal.booking_time
-		and result.requires_booking_time
+		and result.requires(FIELD_BOOKING_TIME)
 		and appeal.booking_time < appeal.now
 	):
 		raise CompletionError("The visit cannot be booked in the past")
-	if (
-		appeal.now
-		and appeal.callback_at
-		and appeal.callback_at < appeal.now
-		and FIELD_CALLBACK_AT not in missing
-	):
-		if result.requires_callback_time or (result.action == Action.REDIRECT and appeal.call_back):
+	if appeal.now and appeal.callback_at and appeal.callback_at < appeal.now:
+		if FIELD_CALLBACK_AT in fields_needed(result, appeal):
 			raise CompletionError("The callback time is in the past")
 
 	if result.action == Action.CLOSE_APPEAL:
@@ -206,10 +235,10 @@ def plan_completion(category: CategorySpec | None, result: ResultSpec | None, ap
 			closes_appeal=True,
 			service_request_kind=result.service_request_kind,
 			service_request_status=result.service_request_status,
-			create_appointment=bool(result.requires_booking_time and appeal.booking_time),
+			create_appointment=bool(result.requires(FIELD_BOOKING_TIME) and appeal.booking_time),
 			reserve_stock=result.reserve_stock,
 			record_sale=result.record_sale,
-			todo_due=appeal.callback_at if result.requires_callback_time else None,
+			todo_due=appeal.callback_at if result.requires(FIELD_CALLBACK_AT) else None,
 		)
 
 	raise CompletionError("Unknown action {0} of the result {1}", str(result.action), result.name)

@@ -143,7 +143,6 @@ CATEGORIES = (
 		"display_order": 3,
 		"on_selection": "Close Appeal",
 		"closing_status": "Closed",
-		"automatic_rule": "Call Continuation",
 		"description": "The client called two or more times in one day, or has an open "
 		"Service Request. The appeal ends here.",
 	},
@@ -152,7 +151,6 @@ CATEGORIES = (
 		"display_order": 4,
 		"on_selection": "Close Appeal",
 		"closing_status": "Closed",
-		"automatic_rule": "Open Repair Order",
 		"description": "The client asks how the repair is going: there is an open repair order. "
 		"The appeal ends here.",
 	},
@@ -161,7 +159,6 @@ CATEGORIES = (
 		"display_order": 5,
 		"on_selection": "Continue Service Request",
 		"closing_status": "Closed",
-		"automatic_rule": "Recently Refused Service Request",
 		"description": "The client comes back to a Service Request refused within the last month. "
 		"The appeal ends and that Service Request continues.",
 	},
@@ -173,6 +170,50 @@ CATEGORIES = (
 		"description": "Any other appeal that is not targeted. The appeal ends here.",
 	},
 )
+
+# The automatic categories of the first round as Automatic Category Rule records, in today's
+# precedence (lower Order first). Call continuation ("two or more appeals in a day, or an open
+# Service Request") is two rules, as a rule's conditions must all hold.
+AUTOMATIC_CATEGORY_RULES = (
+	{
+		"rule_name": "Open Repair Order",
+		"rule_order": 10,
+		"category": "Repair Order Status",
+		"conditions": [{"fact": "Open Repair Orders", "operator": ">=", "value": "1"}],
+		"reason": "open repair order {open_repair_order}",
+	},
+	{
+		"rule_name": "Call Continuation: Appeals Today",
+		"rule_order": 20,
+		"category": "Call Continuation",
+		"conditions": [{"fact": "Appeals Today", "operator": ">=", "value": "2"}],
+		"reason": "appeal no. {appeals_today} of the client today",
+	},
+	{
+		"rule_name": "Call Continuation: Open Service Request",
+		"rule_order": 30,
+		"category": "Call Continuation",
+		"conditions": [{"fact": "Open Service Requests", "operator": ">=", "value": "1"}],
+		"link_request": "Open Service Request",
+		"reason": "open service request {open_service_request}",
+	},
+	{
+		"rule_name": "Recently Refused Service Request",
+		"rule_order": 40,
+		"category": "Repeat Appeal",
+		"conditions": [{"fact": "Days Since a Service Request Was Refused", "operator": "<=", "value": "30"}],
+		"link_request": "Refused Service Request",
+		"reason": "service request {refused_service_request} refused on {refused_on}",
+	},
+)
+# The shipped rules whose value Auto Service Settings also shows (and edits): setting → (rule, fact).
+SETTINGS_OF_RULES = {
+	"same_day_appeal_threshold": ("Call Continuation: Appeals Today", "Appeals Today"),
+	"refused_request_lookback_days": (
+		"Recently Refused Service Request",
+		"Days Since a Service Request Was Refused",
+	),
+}
 
 # What the app's roles need on ERPNext's own DocTypes to take a call: find and create clients,
 # see their orders and calls. Added as Custom DocPerm rows (only when missing) and removed on

@@ -33,6 +33,7 @@ def after_migrate():
 	create_custom_fields(get_custom_fields(), ignore_validate=True)
 	make_property_setters()
 	make_default_records()
+	make_automatic_category_rules()
 	fill_empty_settings()
 	make_email_templates()
 	make_service_request_workflow()
@@ -106,6 +107,34 @@ def make_default_records():
 			for category in defaults.CATEGORIES
 		],
 	)
+
+
+def make_automatic_category_rules(categories: dict[str, str | None] | None = None) -> None:
+	"""Ship the automatic category rules while there is none (a consultant's edits and deletions
+	stay). ``categories``, from the patch of earlier versions: the category a site had given each
+	rule, None when no category carried it (the rule is shipped disabled). The settings the rules
+	mirror are left as they are."""
+	if frappe.db.count("Automatic Category Rule"):
+		return
+	language = frappe.db.get_single_value("System Settings", "language")
+	for record in defaults.AUTOMATIC_CATEGORY_RULES:
+		category, enabled = record["category"], 1
+		if categories is not None and record["rule_name"] in categories:
+			category = categories[record["rule_name"]] or category
+			enabled = int(bool(categories[record["rule_name"]]))
+		if not frappe.db.exists("Appeal Category", category):
+			continue
+		doc = frappe.get_doc(
+			{
+				"doctype": "Automatic Category Rule",
+				**record,
+				"category": category,
+				"enabled": enabled,
+				"reason": defaults.localized_text(record["reason"], language),
+			}
+		)
+		doc.flags.keep_settings = True
+		doc.insert(ignore_permissions=True)
 
 
 def fill_empty_settings() -> None:

@@ -291,7 +291,7 @@ def test_a_consultants_new_category_and_result_work_without_code(operator):
 			"service_request_kind": "Repair",
 			"service_request_status": "Booked",
 			"appeal_status": "Handed Off",
-			"requires_callback_time": 1,
+			"required_fields": [{"fieldname": "callback_at"}],
 		}
 	).insert()
 	frappe.get_doc(

@@ -259,7 +259,9 @@ def test_a_burst_of_concurrent_webhooks_loses_and_doubles_nothing(server):
 
 	# The automatic category counted every earlier appeal of the number, although they came at once.
 	threshold = frappe.db.get_single_value("Auto Service Settings", "same_day_appeal_threshold")
-	continuation = frappe.db.get_value("Appeal Category", {"automatic_rule": "Call Continuation"}, "name")
+	continuation = frappe.db.get_value(
+		"Automatic Category Rule", "Call Continuation: Appeals Today", "category"
+	)
 	for phone in {a.phone_normalized for a in appeals}:
 		of_phone = [a for a in appeals if a.phone_normalized == phone]
 		categorized = [a for a in of_phone if a.category == continuation and a.category_set_automatically]

@@ -31,7 +31,15 @@ def test_six_predefined_categories_with_exactly_their_results():
 		assert [row.result for row in doc.results] == list(category.get("results", ()))
 		assert doc.on_selection == category["on_selection"]
 		assert doc.display_order == category["display_order"]
-		assert (doc.automatic_rule or None) == category.get("automatic_rule")
+
+
+def test_the_automatic_categories_are_rules():
+	for rule in defaults.AUTOMATIC_CATEGORY_RULES:
+		doc = frappe.get_doc("Automatic Category Rule", rule["rule_name"])
+		assert (doc.category, doc.rule_order, doc.enabled) == (rule["category"], rule["rule_order"], 1)
+		assert [(c.fact, c.operator, c.value) for c in doc.conditions] == [
+			(c["fact"], c["operator"], c["value"]) for c in rule["conditions"]
+		]
 
 
 def test_channels_statuses_and_results_exist():

@@ -10,6 +10,8 @@ from auto_service_crm.rules.appeal_completion import (
 	CategorySpec,
 	CompletionError,
 	ResultSpec,
+	fields_needed,
+	is_blank,
 	plan_completion,
 )
 from auto_service_crm.setup import defaults
@@ -117,20 +119,20 @@ def test_redirect_with_callback(cat):
 
 @pytest.mark.parametrize("cat", ["Repair Services", "Spare Parts"])
 def test_refused(cat):
-	p = plan(cat, "Refused", reason="Too expensive")
+	p = plan(cat, "Refused", values={"result_reason": "Too expensive"})
 	assert p.action == Action.CLOSE_APPEAL and p.appeal_status == "Refused" and p.closes_appeal
 	for blank in (None, "", "   "):
 		with pytest.raises(CompletionError) as e:
-			plan(cat, "Refused", reason=blank)
+			plan(cat, "Refused", values={"result_reason": blank})
 		assert e.value.missing == ("result_reason",)
 
 
 def test_parts_await_with_reservation():
-	p = plan("Spare Parts", "Await Client with Reservation", items=2)
+	p = plan("Spare Parts", "Await Client with Reservation", values={"items": [{"item_code": "A"}]})
 	assert p.action == Action.HAND_OFF and p.service_request_kind == "Parts"
 	assert p.reserve_stock and not p.record_sale and p.service_request_status == "Awaiting Client"
 	with pytest.raises(CompletionError) as e:
-		plan("Spare Parts", "Await Client with Reservation")
+		plan("Spare Parts", "Await Client with Reservation", values={"items": []})
 	assert e.value.missing == ("items",)
 
 
@@ -154,13 +156,106 @@ def test_several_missing_fields_are_named_together():
 		"Handed Off",
 		"Repair",
 		None,
-		requires_booking_time=True,
-		requires_items=True,
+		required_fields=("booking_time", "items"),
 	)
 	cat = CategorySpec("Tyres", "Ask for Result", None, ("Book with Parts",))
 	with pytest.raises(CompletionError) as e:
 		plan_completion(cat, custom, state(category="Tyres", result="Book with Parts"))
 	assert e.value.missing == ("booking_time", "items")
+
+
+def required(*fields, action=Action.CLOSE_APPEAL, **kw):
+	"""A consultant's result of the category "Tyres" that requires ``fields``."""
+	return ResultSpec("Checked", action, "Closed", required_fields=fields, **kw)
+
+
+TYRES = CategorySpec("Tyres", "Ask for Result", None, ("Checked",))
+
+
+def missing_of(result, **kw):
+	try:
+		plan_completion(TYRES, result, state(category="Tyres", result=result.name, **kw))
+	except CompletionError as e:
+		return e.missing
+	return ()
+
+
+@pytest.mark.parametrize(
+	"values, missing",
+	[
+		({}, ("custom_tyre_size",)),  # not given at all
+		({"custom_tyre_size": None}, ("custom_tyre_size",)),
+		({"custom_tyre_size": ""}, ("custom_tyre_size",)),
+		({"custom_tyre_size": " \n\t"}, ("custom_tyre_size",)),
+		({"custom_tyre_size": "205/55 R16"}, ()),
+		# zero is no value: Frappe keeps an unfilled number (and an unticked checkbox) as 0
+		({"custom_tyre_size": 0}, ("custom_tyre_size",)),
+		({"custom_tyre_size": 0.0}, ("custom_tyre_size",)),
+		({"custom_tyre_size": False}, ("custom_tyre_size",)),
+		({"custom_tyre_size": "0"}, ()),  # text that reads 0 is a value
+		({"custom_tyre_size": 16}, ()),
+		({"custom_tyre_size": -1.5}, ()),
+		({"custom_tyre_size": 1}, ()),  # a ticked checkbox
+		({"custom_tyre_size": True}, ()),
+		({"custom_tyre_size": []}, ("custom_tyre_size",)),  # a table without rows
+		({"custom_tyre_size": [{"item_code": "TYRE"}]}, ()),
+	],
+)
+def test_a_required_custom_field_is_missing_until_it_has_a_value(values, missing):
+	assert missing_of(required("custom_tyre_size"), values=values) == missing
+
+
+def test_required_fields_are_named_in_the_consultants_order():
+	result = required("custom_tyre_size", "result_reason", "custom_wheel_count")
+	assert missing_of(result, values={"result_reason": "Worn"}) == ("custom_tyre_size", "custom_wheel_count")
+	with pytest.raises(CompletionError) as e:
+		plan_completion(TYRES, result, state(category="Tyres", result="Checked"))
+	assert e.value.template == "The result {0} needs: {1}"
+	assert e.value.values == ("Checked", "custom_tyre_size, result_reason, custom_wheel_count")
+
+
+def test_a_result_that_requires_nothing_asks_for_nothing():
+	assert missing_of(required()) == ()
+	assert is_blank(None) and is_blank("  ") and is_blank(()) and is_blank(0) and not is_blank("0")
+
+
+def test_an_attribute_field_is_read_from_the_state_when_no_value_is_given():
+	assert missing_of(required("booking_time"), booking_time=LATER) == ()
+	assert missing_of(required("booking_time")) == ("booking_time",)
+	# a value given wins over the attribute
+	assert missing_of(required("redirect_to"), redirect_to="a@example.com", values={"redirect_to": ""}) == (
+		"redirect_to",
+	)
+
+
+def test_what_an_action_needs_by_itself_comes_after_the_listed_fields_and_once():
+	redirect = required("custom_tyre_size", action=Action.REDIRECT)
+	assert missing_of(redirect) == ("custom_tyre_size", "redirect_to")
+	assert missing_of(redirect, call_back=True) == ("custom_tyre_size", "callback_at", "redirect_to")
+	assert missing_of(required("redirect_to", action=Action.REDIRECT)) == ("redirect_to",)
+	assert fields_needed(
+		required("sales_order", "custom_tyre_size", record_sale=True), state(category="T")
+	) == (
+		"sales_order",
+		"custom_tyre_size",
+	)
+	sale = required(
+		"custom_tyre_size", action=Action.HAND_OFF, service_request_kind="Parts", record_sale=True
+	)
+	assert missing_of(sale, values={"custom_tyre_size": "R16"}) == ("sales_order",)
+
+
+def test_a_result_without_the_booking_time_books_no_appointment():
+	booked = required("booking_time", action=Action.HAND_OFF, service_request_kind="Repair")
+	p = plan_completion(TYRES, booked, state(category="Tyres", result="Checked", booking_time=LATER))
+	assert p.create_appointment
+	other = required("custom_tyre_size", action=Action.HAND_OFF, service_request_kind="Repair")
+	p = plan_completion(
+		TYRES,
+		other,
+		state(category="Tyres", result="Checked", booking_time=LATER, values={"custom_tyre_size": "R16"}),
+	)
+	assert not p.create_appointment and p.todo_due is None
 
 
 def test_a_consultants_continue_result():

@@ -39,13 +39,16 @@ def test_categories_without_results_end_the_appeal_or_continue_the_request():
 	assert CATEGORIES["Repeat Appeal"]["on_selection"] == "Continue Service Request"
 
 
-def test_automatic_rules_are_on_the_three_automatic_categories():
-	rules = {name: c.get("automatic_rule") for name, c in CATEGORIES.items() if c.get("automatic_rule")}
+def test_automatic_rules_set_the_three_automatic_categories():
+	rules = {r["rule_name"]: (r["rule_order"], r["category"]) for r in defaults.AUTOMATIC_CATEGORY_RULES}
 	assert rules == {
-		"Call Continuation": "Call Continuation",
-		"Repair Order Status": "Open Repair Order",
-		"Repeat Appeal": "Recently Refused Service Request",
+		"Open Repair Order": (10, "Repair Order Status"),
+		"Call Continuation: Appeals Today": (20, "Call Continuation"),
+		"Call Continuation: Open Service Request": (30, "Call Continuation"),
+		"Recently Refused Service Request": (40, "Repeat Appeal"),
 	}
+	assert {r["category"] for r in defaults.AUTOMATIC_CATEGORY_RULES} <= set(CATEGORIES)
+	assert not any("automatic_rule" in c for c in CATEGORIES.values())
 
 
 def test_only_targeted_categories_are_repair_and_parts():
@@ -59,13 +62,27 @@ def test_every_result_referenced_exists_and_every_result_is_used():
 
 def test_results_hand_off_the_right_kind():
 	assert RESULTS["Client Booked"]["service_request_kind"] == "Repair"
-	assert RESULTS["Client Booked"]["requires_booking_time"]
+	assert RESULTS["Client Booked"]["required_fields"] == ("booking_time",)
 	assert RESULTS["Postpone"]["service_request_kind"] == "Repair"
 	assert RESULTS["Await Client with Reservation"]["reserve_stock"]
 	assert not RESULTS["Await Client without Reservation"].get("reserve_stock")
 	assert RESULTS["Sale Made"]["record_sale"]
-	assert RESULTS["Redirect"]["requires_assignee"]
-	assert RESULTS["Refused"]["requires_reason"]
+	assert RESULTS["Postpone"]["required_fields"] == ("callback_at",)
+	assert RESULTS["Await Client with Reservation"]["required_fields"] == ("items",)
+	assert RESULTS["Sale Made"]["required_fields"] == ("sales_order",)
+	assert RESULTS["Redirect"]["required_fields"] == ("redirect_to",)
+	assert RESULTS["Refused"]["required_fields"] == ("result_reason",)
+	assert not RESULTS["Await Client without Reservation"].get("required_fields")
+
+
+def test_required_fields_of_the_results_are_data_fields_of_the_appeal():
+	from tests.static.app_files import NO_VALUE_TYPES, doctypes
+
+	appeal = {f["fieldname"]: f["fieldtype"] for f in doctypes()["Appeal"]["fields"]}
+	for r in defaults.RESULTS:
+		for field in r.get("required_fields", ()):
+			assert field in appeal, field
+			assert appeal[field] not in NO_VALUE_TYPES, field
 
 
 def test_statuses_referenced_exist_and_each_list_has_one_default():

@@ -7,6 +7,8 @@
 // and the event feed in Frappe's own tabs.
 
 const DESK = "auto_service_crm.desk";
+// the app's own result fields, out of sight beside the category unless a result asks for them;
+// what else a result requires (any field of the Appeal) comes with the category's results
 const REQUIRABLE = ["booking_time", "callback_at", "redirect_to", "result_reason", "items", "sales_order"];
 
 frappe.ui.form.on("Appeal", {
@@ -113,15 +115,19 @@ function load_results(frm) {
 }
 
 function apply_requirements(frm) {
-	const chosen = (frm.allowed_results || []).find((row) => row.result === frm.doc.result);
+	const results = frm.allowed_results || [];
+	const chosen = results.find((row) => row.result === frm.doc.result);
 	const needed = chosen ? chosen.requires : [];
+	// shown or hidden: every field a result of the category can require
+	const toggled = [...new Set([...REQUIRABLE, ...results.flatMap((row) => row.requires)])];
 	// beside the category, only what the chosen result asks for (or what is already filled in)
-	REQUIRABLE.forEach((field) => {
+	toggled.forEach((field) => {
+		if (!frm.fields_dict[field]) return;
 		frm.toggle_reqd(field, needed.includes(field));
 		const value = frm.doc[field];
 		frm.toggle_display(field, needed.includes(field) || (Array.isArray(value) ? value.length : !!value));
 	});
-	frm.toggle_display("result", (frm.allowed_results || []).length > 0);
+	frm.toggle_display("result", results.length > 0);
 }
 
 function call_back(frm) {

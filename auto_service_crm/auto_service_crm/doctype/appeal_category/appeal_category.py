@@ -19,9 +19,6 @@ class AppealCategory(Document):
 			AppealCategoryResult,
 		)
 
-		automatic_rule: DF.Literal[
-			"", "Call Continuation", "Open Repair Order", "Recently Refused Service Request"
-		]
 		call_script: DF.TextEditor | None
 		category_group: DF.Data | None
 		category_name: DF.Data

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import time_diff_in_seconds
 
+from auto_service_crm.automatic_rules import settings_into_rules
 from auto_service_crm.rules.phone_numbers import is_valid_region
 
 
@@ -74,3 +75,6 @@ class AutoServiceSettings(Document):
 			frappe.throw(
 				_("The work day must end at least an hour after it starts"), title=_("Invalid Working Hours")
 			)
+
+	def on_update(self):
+		settings_into_rules(self)
