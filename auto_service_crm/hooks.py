@@ -25,7 +25,7 @@ app_include_css = ["/assets/auto_service_crm/css/call_card.css"]
 
 # Desk scripts
 # ------------
-doctype_js = {"Appeal": "public/js/appeal_chat.js"}
+doctype_js = {"Appeal": ["public/js/appeal_chat.js", "public/js/appeal_sms.js"]}
 
 # DocType classes
 # ---------------

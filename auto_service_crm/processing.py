@@ -10,7 +10,6 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from auto_service_crm import hand_off
-from auto_service_crm.alerts import CLOSED, enqueue_alert
 from auto_service_crm.appeal_facts import client_key, gather_client_facts
 from auto_service_crm.automatic_rules import evaluate_rules
 from auto_service_crm.locks import lock_client
@@ -163,8 +162,6 @@ def complete_appeal(appeal) -> None:
 			appeal.completed_on = now_in_seconds()
 		appeal.operator = appeal.operator or frappe.session.user
 		appeal.save()
-		if plan.closes_appeal and appeal.email:
-			enqueue_alert(CLOSED, appeal.name)
 	except Exception:
 		frappe.db.rollback(save_point=savepoint)
 		raise

@@ -371,7 +371,7 @@ EMAIL_TEMPLATES = (
 		"ru",
 		"Вам назначено обращение",
 		"Вам назначено обращение {{ doc.name }}",
-		"<p>{{ doc.client_name or doc.phone or '' }}: {{ _(doc.category) if doc.category else '' }}</p>"
+		"<p>{{ doc.client_name or doc.phone or '' }}: {{ _(doc.category, 'ru') if doc.category else '' }}</p>"
 		"<p>{{ doc.client_comment or '' }}</p>{% if doc.callback_at %}<p>Перезвонить "
 		"{{ frappe.utils.format_datetime(doc.callback_at) }}</p>{% endif %}",
 	),

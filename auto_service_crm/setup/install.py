@@ -36,6 +36,7 @@ def after_migrate():
 	make_automatic_category_rules()
 	fill_empty_settings()
 	make_email_templates()
+	make_notifications()
 	make_service_request_workflow()
 	make_assignment_rule()
 	make_service_level_agreement()
@@ -50,6 +51,7 @@ def after_setup_wizard(args=None):
 def before_uninstall():
 	delete_custom_fields(get_custom_fields())
 	delete_property_setters()
+	delete_notifications()
 	delete_host_records_of_the_app()
 	remove_erpnext_permissions()
 	delete_roles()
@@ -226,7 +228,7 @@ def delete_roles():
 
 
 def make_email_templates() -> None:
-	"""The alert templates (English and Russian) and, while the alert table is empty, its rows."""
+	"""The alert templates, in English and Russian: the text of the alerts' Notifications."""
 	for _event, _recipient, _language, name, subject, body in defaults.EMAIL_TEMPLATES:
 		if not frappe.db.exists("Email Template", name):
 			frappe.get_doc(
@@ -238,22 +240,28 @@ def make_email_templates() -> None:
 					"response_html": body,
 				}
 			).insert(ignore_permissions=True)
-	settings = frappe.get_single("Auto Service Settings")
-	if settings.email_alerts:
-		return
-	for event, recipient, language, name, _subject, _body in defaults.EMAIL_TEMPLATES:
-		settings.append(
-			"email_alerts",
-			{
-				"event": event,
-				"recipient": recipient,
-				"language": language,
-				"email_template": name,
-				"enabled": 1,
-			},
-		)
-	settings.flags.ignore_permissions = True
-	settings.save()
+
+
+def make_notifications() -> None:
+	"""The alerts as Notifications from the Email Templates, each made once: a consultant's edits,
+	or a deletion, stay. An SMS to the client is enabled when SMS Settings have a gateway."""
+	from auto_service_crm.alerts import shipped_notifications
+
+	sms_ready = bool(frappe.db.get_single_value("SMS Settings", "sms_gateway_url"))
+	for spec in shipped_notifications(sms_ready):
+		if frappe.db.exists("Notification", spec["name"]) or frappe.db.exists(
+			"Deleted Document", {"deleted_doctype": "Notification", "deleted_name": spec["name"]}
+		):
+			continue
+		frappe.get_doc(spec).insert(ignore_permissions=True)
+
+
+def delete_notifications() -> None:
+	"""The Notifications of the app's DocTypes and methods: they would point at what is gone."""
+	from auto_service_crm.alerts import app_notifications
+
+	for name in app_notifications():
+		frappe.delete_doc("Notification", name, ignore_permissions=True, force=True, delete_permanently=True)
 
 
 def make_service_request_workflow() -> None:

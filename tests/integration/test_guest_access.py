@@ -87,7 +87,11 @@ def test_every_other_whitelisted_function_refuses_a_guest(web_server, path):
 
 @pytest.mark.parametrize(
 	"path",
-	["auto_service_crm.api.receive", "auto_service_crm.api.replay", "auto_service_crm.alerts.send_alert"],
+	[
+		"auto_service_crm.api.receive",
+		"auto_service_crm.api.replay",
+		"auto_service_crm.alerts.check_sla_breaches",
+	],
 )
 def test_functions_that_are_not_whitelisted_refuse_a_guest(web_server, path):
 	assert guest(web_server, "POST", f"/api/method/{path}").status_code == 403

@@ -10,6 +10,7 @@ import pytest
 
 import frappe
 
+from auto_service_crm.alerts import APP_METHODS, app_notifications, shipped_notifications
 from auto_service_crm.setup import defaults
 from auto_service_crm.setup.custom_fields import get_custom_fields
 from tests.integration.conftest import SITES
@@ -21,6 +22,7 @@ APP_DOCTYPES = sorted(doctypes())
 CUSTOM_FIELDS = {doctype: [f["fieldname"] for f in fields] for doctype, fields in get_custom_fields().items()}
 CUSTOM_FIELD_NAMES = [f"{doctype}-{name}" for doctype, names in CUSTOM_FIELDS.items() for name in names]
 TEMPLATES = [template[3] for template in defaults.EMAIL_TEMPLATES]
+NOTIFICATIONS = [spec["name"] for spec in shipped_notifications(sms_ready=False)]
 
 
 def frappe_cli(*args: str) -> str:
@@ -92,6 +94,9 @@ def state_of_the_app() -> dict:
 			fields=["name", "modified"],
 			order_by="name",
 		),
+		"notifications": frappe.get_all(
+			"Notification", filters={"name": ["in", app_notifications()]}, fields=["name", "modified"]
+		),
 		"records": {
 			doctype: frappe.get_all(doctype, fields=["name", "modified"], order_by="name")
 			for doctype in (
@@ -114,6 +119,8 @@ def test_migrate_twice_changes_nothing_the_second_time():
 	assert len(first["custom_fields"]) == len(CUSTOM_FIELD_NAMES)
 	assert all(first["host_records"].values()) and len(first["email_templates"]) == len(TEMPLATES)
 	assert len(first["records"]["Appeal Category"]) >= len(defaults.CATEGORIES)
+	assert {n.name for n in first["notifications"]} >= set(NOTIFICATIONS)
+	assert not frappe.db.table_exists("Appeal Email Alert"), "the patch dropped the alert table"
 
 
 def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
@@ -135,6 +142,16 @@ def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
 			)
 		assert not frappe.get_all("Custom Field", filters={"dt": ["in", ["Appeal", "Service Request"]]})
 		assert not frappe.get_all("Email Template", filters={"name": ["in", TEMPLATES]})
+		# the shipped alerts, the ones the patch made and a consultant's, on the app's DocTypes and methods
+		assert not frappe.get_all("Notification", filters={"name": ["in", NOTIFICATIONS]})
+		assert not frappe.get_all(
+			"Notification", filters={"document_type": ["in", ["Appeal", "Service Request"]]}
+		)
+		assert not frappe.get_all("Notification", filters={"event": "Method", "method": ["in", APP_METHODS]})
+		assert not frappe.get_all(
+			"Deleted Document",
+			filters={"deleted_doctype": "Notification", "deleted_name": ["in", NOTIFICATIONS]},
+		)
 		assert not frappe.get_all(
 			"Property Setter", filters={"doc_type": "Appointment", "field_name": "customer_email"}
 		)
@@ -148,6 +165,9 @@ def test_uninstall_leaves_nothing_behind_and_install_brings_it_back():
 	for category in defaults.CATEGORIES:
 		assert frappe.db.exists("Appeal Category", category["category_name"])
 	assert frappe.get_meta("Sales Order").get_field("is_repair_order")
+	assert set(frappe.get_all("Notification", filters={"name": ["in", NOTIFICATIONS]}, pluck="name")) == set(
+		NOTIFICATIONS
+	)
 	assert frappe.db.exists("Custom DocPerm", {"parent": "Customer", "role": "Auto Service Operator"})
 	assert frappe.db.exists("Workflow", {"document_type": "Service Request", "is_active": 1})
 	assert frappe.db.exists("Service Level Agreement", {"document_type": "Appeal"})

@@ -5,11 +5,10 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from auto_service_crm.alerts import REGISTERED, enqueue_alert
 from auto_service_crm.clients import get_client_kind
 from auto_service_crm.identification import ad_channel_for, identify
 from auto_service_crm.processing import complete_appeal, set_automatic_category
-from auto_service_crm.settings import display_phone, normalized_phone
+from auto_service_crm.settings import display_phone, get_settings, normalized_phone
 from auto_service_crm.status import default_status
 from auto_service_crm.times import round_datetimes
 
@@ -127,9 +126,11 @@ class Appeal(Document):
 				title=_("Invalid Mileage"),
 			)
 
-	def after_insert(self):
-		if self.email:
-			enqueue_alert(REGISTERED, self.name)
+	@property
+	def client_language(self) -> str:
+		"""The language of the alerts to the client: Auto Service Settings' Client Email Language
+		(Russian when not set); the Notifications' conditions read it."""
+		return get_settings().client_email_language or "ru"
 
 	@frappe.whitelist()
 	def complete(self):

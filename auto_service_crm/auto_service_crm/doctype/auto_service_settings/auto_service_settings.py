@@ -19,10 +19,6 @@ class AutoServiceSettings(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		from auto_service_crm.auto_service_crm.doctype.appeal_email_alert.appeal_email_alert import (
-			AppealEmailAlert,
-		)
-
 		callback_appeal_status: DF.Link | None
 		client_email_language: DF.Link | None
 		default_company: DF.Link | None
@@ -31,7 +27,6 @@ class AutoServiceSettings(Document):
 		dial_interval_seconds: DF.Int
 		dial_token: DF.Password | None
 		dial_url: DF.Data | None
-		email_alerts: DF.Table[AppealEmailAlert]
 		group_number: DF.Data | None
 		holiday_list: DF.Link | None
 		jivosite_token: DF.Password | None
