@@ -32,6 +32,19 @@ doctype_js = {"Appeal": ["public/js/appeal_chat.js", "public/js/appeal_sms.js"]}
 # ERPNext's Call Log, with the caller's Contact found through the indexed normalized phone
 override_doctype_class = {"Call Log": "auto_service_crm.overrides.call_log.AutoServiceCallLog"}
 
+# Permissions
+# -----------
+# who sees which appeal and request: a Service Advisor or a Parts Manager only those they take part
+# in, while the settings say so (auto_service_crm/permissions.py); lists and documents agree
+permission_query_conditions = {
+	"Appeal": "auto_service_crm.permissions.appeal_query_conditions",
+	"Service Request": "auto_service_crm.permissions.service_request_query_conditions",
+}
+has_permission = {
+	"Appeal": "auto_service_crm.permissions.has_permission",
+	"Service Request": "auto_service_crm.permissions.has_permission",
+}
+
 # Document events
 # ---------------
 doc_events = {
