@@ -30,6 +30,7 @@ CONFIGURATION = (
 	"Appeal Channel",
 	"Appeal Result",
 	"Appeal Status",
+	"Automatic Category Rule",
 	"Service Request Status",
 	"Work Type",
 )

@@ -39,6 +39,28 @@ def test_categories_without_results_end_the_appeal_or_continue_the_request():
 	assert CATEGORIES["Repeat Appeal"]["on_selection"] == "Continue Service Request"
 
 
+def test_the_shipped_rules_are_valid_and_their_russian_reasons_keep_the_placeholders():
+	import re
+
+	from auto_service_crm.rules.automatic_categories import Condition, Rule, check_rule
+
+	for r in defaults.AUTOMATIC_CATEGORY_RULES:
+		conditions = tuple(Condition(**c) for c in r["conditions"])
+		for reason in (r["reason"], defaults.localized_text(r["reason"], "ru")):
+			check_rule(
+				Rule(
+					r["rule_name"],
+					r["category"],
+					conditions,
+					reason=reason,
+					link_request=r.get("link_request"),
+				)
+			)
+		ru = defaults.localized_text(r["reason"], "ru")
+		assert ru != r["reason"]
+		assert re.findall(r"\{\w+\}", ru) == re.findall(r"\{\w+\}", r["reason"])
+
+
 def test_automatic_rules_set_the_three_automatic_categories():
 	rules = {r["rule_name"]: (r["rule_order"], r["category"]) for r in defaults.AUTOMATIC_CATEGORY_RULES}
 	assert rules == {
@@ -111,6 +133,7 @@ def test_default_records_match_their_doctypes():
 		("Service Request Status", defaults.SERVICE_REQUEST_STATUSES),
 		("Appeal Result", defaults.RESULTS),
 		("Appeal Category", defaults.CATEGORIES),
+		("Automatic Category Rule", defaults.AUTOMATIC_CATEGORY_RULES),
 	):
 		fields = {f["fieldname"]: f for f in dts[doctype]["fields"]}
 		for record in records:
@@ -122,6 +145,7 @@ def test_default_records_match_their_doctypes():
 
 def test_every_default_text_has_its_russian_version():
 	texts = [r.get(f) for r in defaults.RESULTS + defaults.CATEGORIES for f in defaults.LOCALIZED_FIELDS]
+	texts += [r["reason"] for r in defaults.AUTOMATIC_CATEGORY_RULES]
 	assert set(filter(None, texts)) == set(defaults.TEXTS_RU)
 
 
