@@ -10,7 +10,7 @@ import pytest
 
 import frappe
 
-from auto_service_crm.alerts import APP_METHODS, app_notifications, shipped_notifications
+from auto_service_crm.alerts import APP_METHODS, app_notifications, notification_name
 from auto_service_crm.setup import defaults
 from auto_service_crm.setup.custom_fields import get_custom_fields
 from tests.integration.conftest import SITES
@@ -22,7 +22,11 @@ APP_DOCTYPES = sorted(doctypes())
 CUSTOM_FIELDS = {doctype: [f["fieldname"] for f in fields] for doctype, fields in get_custom_fields().items()}
 CUSTOM_FIELD_NAMES = [f"{doctype}-{name}" for doctype, names in CUSTOM_FIELDS.items() for name in names]
 TEMPLATES = [template[3] for template in defaults.EMAIL_TEMPLATES]
-NOTIFICATIONS = [spec["name"] for spec in shipped_notifications(sms_ready=False)]
+NOTIFICATIONS = [
+	notification_name(alert, recipient, language, channel)
+	for alert, recipient, language, *_ in defaults.EMAIL_TEMPLATES
+	for channel in (("Email", "SMS") if recipient == "Client" else ("Email",))
+]
 
 
 def frappe_cli(*args: str) -> str:
