@@ -7,7 +7,8 @@ part of the hand-off fails, everything it did is rolled back to a savepoint and 
 
 import frappe
 from frappe import _
-from frappe.utils import get_datetime, now_datetime
+from frappe.model import table_fields
+from frappe.utils import get_datetime, now_datetime, strip_html_tags
 
 from auto_service_crm import hand_off
 from auto_service_crm.appeal_facts import client_key, gather_client_facts
@@ -24,7 +25,6 @@ from auto_service_crm.rules.appeal_completion import (
 )
 from auto_service_crm.settings import get_settings
 from auto_service_crm.times import now_in_seconds
-
 
 AUTOMATIC_REASON_LENGTH = 140  # the Appeal's Data field
 
@@ -92,23 +92,26 @@ def result_spec(name: str | None) -> ResultSpec | None:
 		appeal_status=result.appeal_status,
 		service_request_kind=result.service_request_kind,
 		service_request_status=result.service_request_status,
-		**{
-			flag: bool(result.get(flag))
-			for flag in (
-				"reserve_stock",
-				"record_sale",
-				"requires_booking_time",
-				"requires_callback_time",
-				"requires_assignee",
-				"requires_reason",
-				"requires_items",
-				"requires_sales_order",
-			)
-		},
+		reserve_stock=bool(result.reserve_stock),
+		record_sale=bool(result.record_sale),
+		required_fields=tuple(row.fieldname for row in result.required_fields),
 	)
 
 
-def appeal_state(appeal) -> AppealState:
+def field_value(appeal, fieldname: str):
+	"""An Appeal field's value as the completion rule reads it: a table's rows as a list, a text
+	editor's text without its markup."""
+	value = appeal.get(fieldname)
+	df = frappe.get_meta("Appeal").get_field(fieldname)
+	if df and df.fieldtype in table_fields:
+		return list(value or [])
+	if df and df.fieldtype in ("Text Editor", "HTML Editor") and isinstance(value, str):
+		return strip_html_tags(value)
+	return value
+
+
+def appeal_state(appeal, fieldnames: tuple[str, ...] = ()) -> AppealState:
+	"""What the completion rule reads of the appeal, with the values of ``fieldnames``."""
 	return AppealState(
 		category=appeal.category,
 		result=appeal.result,
@@ -116,19 +119,18 @@ def appeal_state(appeal) -> AppealState:
 		callback_at=get_datetime(appeal.callback_at) if appeal.callback_at else None,
 		call_back=bool(appeal.call_back),
 		redirect_to=appeal.redirect_to,
-		reason=appeal.result_reason,
-		items=len(appeal.items),
 		sales_order=appeal.sales_order,
 		service_request=appeal.service_request,
 		now=now_datetime(),
+		values={field: field_value(appeal, field) for field in fieldnames},
 	)
 
 
 def plan_for(appeal):
 	try:
-		return plan_completion(
-			category_spec(appeal.category), result_spec(appeal.result), appeal_state(appeal)
-		)
+		result = result_spec(appeal.result)
+		state = appeal_state(appeal, result.required_fields if result else ())
+		return plan_completion(category_spec(appeal.category), result, state)
 	except CompletionError as e:
 		if e.missing:
 			meta = frappe.get_meta("Appeal")

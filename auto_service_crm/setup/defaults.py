@@ -46,6 +46,7 @@ SERVICE_REQUEST_STATUSES = (
 
 HAND_OFF = "Hand Off to Service Request"
 
+# required_fields: the Appeal fields «Done, close» asks for (rows of the result's Required Fields)
 RESULTS = (
 	{
 		"result_name": "Client Booked",
@@ -53,7 +54,7 @@ RESULTS = (
 		"service_request_kind": "Repair",
 		"service_request_status": "Booked",
 		"appeal_status": "Handed Off",
-		"requires_booking_time": 1,
+		"required_fields": ("booking_time",),
 		"description": "The client booked a visit and plans to come to the station.",
 	},
 	{
@@ -62,7 +63,7 @@ RESULTS = (
 		"service_request_kind": "Repair",
 		"service_request_status": "Postponed",
 		"appeal_status": "Handed Off",
-		"requires_callback_time": 1,
+		"required_fields": ("callback_at",),
 		"description": "The client is interested in the station's services but has not booked yet.",
 	},
 	{
@@ -72,7 +73,7 @@ RESULTS = (
 		"service_request_status": "Awaiting Client",
 		"appeal_status": "Handed Off",
 		"reserve_stock": 1,
-		"requires_items": 1,
+		"required_fields": ("items",),
 		"description": "The client will come for the parts; they are reserved in stock.",
 	},
 	{
@@ -90,21 +91,21 @@ RESULTS = (
 		"service_request_status": "Completed",
 		"appeal_status": "Handed Off",
 		"record_sale": 1,
-		"requires_sales_order": 1,
+		"required_fields": ("sales_order",),
 		"description": "The parts were sold.",
 	},
 	{
 		"result_name": "Redirect",
 		"action": "Redirect",
 		"appeal_status": "In Progress",
-		"requires_assignee": 1,
+		"required_fields": ("redirect_to",),
 		"description": "Another specialist takes the client, now or by calling back at a set time.",
 	},
 	{
 		"result_name": "Refused",
 		"action": "Close Appeal",
 		"appeal_status": "Refused",
-		"requires_reason": 1,
+		"required_fields": ("result_reason",),
 		"description": "The client refused.",
 	},
 )
@@ -432,6 +433,15 @@ TEXTS_RU = {
 	"<p>Ask what is wrong with the car and when the client can come. Check the car, its year and the mileage. Offer the nearest free time.</p>": "<p>Спросите, что случилось с автомобилем и когда клиенту удобно приехать. Уточните автомобиль, год выпуска и пробег. Предложите ближайшее свободное время.</p>",
 	"<p>Ask for the car (VIN if possible) and the parts wanted. Tell the price and availability; offer to reserve them.</p>": "<p>Уточните автомобиль (по возможности VIN) и нужные запчасти. Назовите цену и наличие; предложите резерв.</p>",
 }
+TEXTS_RU.update(
+	{
+		"open repair order {open_repair_order}": "открыт заказ-наряд {open_repair_order}",
+		"appeal no. {appeals_today} of the client today": "обращение № {appeals_today} клиента за день",
+		"open service request {open_service_request}": "открыто обращение в СТО {open_service_request}",
+		"service request {refused_service_request} refused on {refused_on}": "обращение в СТО "
+		"{refused_service_request} завершено отказом {refused_on}",
+	}
+)  # the reasons of the shipped automatic category rules
 LOCALIZED_TEXTS = {"ru": TEXTS_RU}
 LOCALIZED_FIELDS = ("description", "call_script")
 

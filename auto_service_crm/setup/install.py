@@ -94,7 +94,16 @@ def make_default_records():
 	seed("Appeal Channel", defaults.CHANNELS)
 	seed("Appeal Status", defaults.APPEAL_STATUSES)
 	seed("Service Request Status", defaults.SERVICE_REQUEST_STATUSES)
-	seed("Appeal Result", defaults.RESULTS)
+	seed(
+		"Appeal Result",
+		[
+			{
+				**result,
+				"required_fields": [{"fieldname": field} for field in result.get("required_fields", ())],
+			}
+			for result in defaults.RESULTS
+		],
+	)
 	seed(
 		"Appeal Category",
 		[
