@@ -50,7 +50,9 @@ def test_group_by_charts_count_this_months_appeals():
 
 
 def test_grouped_charts_label_their_slices_in_the_readers_language():
-	make_appeal(appeal_datetime=now_datetime(), phone="+79167100004", channel="Missed Call", loss_reason="IVR")
+	make_appeal(
+		appeal_datetime=now_datetime(), phone="+79167100004", channel="Missed Call", loss_reason="IVR"
+	)
 	frappe.local.lang = "ru"
 	try:
 		by_channel = group_counts("Appeals by Channel")

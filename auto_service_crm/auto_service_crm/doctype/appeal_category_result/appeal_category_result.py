@@ -13,7 +13,9 @@ class AppealCategoryResult(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		action: DF.Literal["", "Close Appeal", "Hand Off to Service Request", "Redirect", "Continue Service Request"]
+		action: DF.Literal[
+			"", "Close Appeal", "Hand Off to Service Request", "Redirect", "Continue Service Request"
+		]
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data
