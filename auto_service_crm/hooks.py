@@ -44,6 +44,11 @@ has_permission = {
 	"Appeal": "auto_service_crm.permissions.has_permission",
 	"Service Request": "auto_service_crm.permissions.has_permission",
 }
+# their link search, which Frappe would let a caller run without these rules
+standard_queries = {
+	"Appeal": "auto_service_crm.permissions.search_link",
+	"Service Request": "auto_service_crm.permissions.search_link",
+}
 
 # Document events
 # ---------------

@@ -128,3 +128,25 @@ def has_permission(doc, ptype: str | None = None, user: str | None = None, debug
 	if frappe.db.sql(f"select 1 from {table} where {table}.`name` = {name} and {condition} limit 1"):
 		return None
 	return False
+
+
+@frappe.whitelist()
+@frappe.validate_and_sanitize_search_inputs
+def search_link(doctype, txt, searchfield, start, page_len, filters):
+	"""The link search of Appeals and Service Requests (``standard_queries``). Frappe's own search
+	drops every permission rule, these included, when its caller asks it to ignore user permissions
+	(a link field that does); this one always lists through ``frappe.get_list``, so a specialist
+	finds only what they take part in, whatever the caller asks."""
+	meta = frappe.get_meta(doctype)
+	searched = list(dict.fromkeys(["name", *meta.get_search_fields()]))
+	shown = list(dict.fromkeys(["name", *([meta.title_field] if meta.title_field else []), *searched]))
+	return frappe.get_list(
+		doctype,
+		filters=filters,
+		or_filters=[[doctype, field, "like", f"%{txt}%"] for field in searched] if txt else None,
+		fields=shown,
+		limit_start=start,
+		limit_page_length=page_len,
+		order_by="modified desc",
+		as_list=True,
+	)

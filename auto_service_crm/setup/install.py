@@ -1,5 +1,7 @@
 """Install, migrate and uninstall steps: every step is idempotent and keeps a consultant's edits."""
 
+import copy
+
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.permissions import setup_custom_perms
@@ -138,7 +140,7 @@ def make_automatic_category_rules(categories: dict[str, str | None] | None = Non
 		doc = frappe.get_doc(
 			{
 				"doctype": "Automatic Category Rule",
-				**record,
+				**copy.deepcopy(record),  # Frappe writes into the child rows' dicts it is given
 				"category": category,
 				"enabled": enabled,
 				"reason": defaults.localized_text(record["reason"], language),
