@@ -82,7 +82,7 @@ def client_portrait(appeal: str) -> dict:
 	}
 	key = client_filters(doc)
 	if doc.customer or doc.phone_normalized:
-		portrait["recent_appeals"] = frappe.get_all(
+		portrait["recent_appeals"] = frappe.get_list(  # the appeals the reader may see
 			"Appeal",
 			filters={**key, "name": ["!=", doc.name]},
 			fields=["name", "appeal_datetime", "channel", "category", "result", "status"],
@@ -97,7 +97,7 @@ def client_portrait(appeal: str) -> dict:
 		fields=["name", "title", "vehicle_model", "year", "license_plate", "vin", "current_mileage"],
 		order_by="modified desc",
 	)
-	portrait["service_requests"] = frappe.get_all(
+	portrait["service_requests"] = frappe.get_list(
 		"Service Request",
 		filters={
 			"customer": doc.customer,
@@ -132,7 +132,7 @@ def event_feed(appeal: str, limit: int = 50) -> list[dict]:
 	doc = readable_appeal(appeal)
 	limit = min(int(limit), 200)
 	key = client_filters(doc)
-	appeals = frappe.get_all(
+	appeals = frappe.get_list(  # the client's appeals the reader may see, and what hangs on them
 		"Appeal",
 		filters=key,
 		fields=["name", "appeal_datetime", "channel", "category", "client_comment", "call_log"],
@@ -243,7 +243,7 @@ def task_tree(appeal: str) -> list[dict]:
 	"""The client's appeals, each with its Service Request and the open tasks of both, newest first."""
 	doc = readable_appeal(appeal)
 	key = client_filters(doc)
-	appeals = frappe.get_all(
+	appeals = frappe.get_list(  # the client's appeals the reader may see
 		"Appeal",
 		filters=key,
 		fields=["name", "title", "status", "appeal_datetime", "service_request"],

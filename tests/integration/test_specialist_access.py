@@ -279,3 +279,22 @@ def test_each_report_is_open_to_the_roles_that_use_it(web_server, people, role):
 			# the refusal names what is missing: the report itself, not a page or the DocType
 			messages = " ".join(json.loads(m)["message"] for m in json.loads(ran.json()["_server_messages"]))
 			assert "Report" in messages and report in messages and "Page" not in messages, messages
+
+
+def test_the_window_of_an_appeal_shows_only_the_clients_appeals_the_specialist_may_see(switch_on):
+	"""The portrait, the feed and the task tree of the specialist's appeal list the client's other
+	appeals through the same rule."""
+	from auto_service_crm.desk import client_portrait, event_feed, task_tree
+
+	specialist = make_user("Service Advisor")
+	customer = make_customer(f"Spec Client {RUN}")
+	theirs, also_theirs, not_theirs = (appeal(customer=customer) for _ in range(3))
+	for doc in (theirs, also_theirs):
+		frappe.share.add("Appeal", doc.name, specialist, read=1)
+	frappe.set_user(specialist)
+	assert {a.name for a in client_portrait(theirs.name)["recent_appeals"]} == {also_theirs.name}
+	feed = {row["name"] for row in event_feed(theirs.name) if row["doctype"] == "Appeal"}
+	assert feed == {theirs.name, also_theirs.name}
+	assert {node["name"] for node in task_tree(theirs.name)} == {theirs.name, also_theirs.name}
+	frappe.set_user("Administrator")
+	assert not_theirs.name in {a.name for a in client_portrait(theirs.name)["recent_appeals"]}
