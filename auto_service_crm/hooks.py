@@ -20,7 +20,11 @@ setup_wizard_complete = "auto_service_crm.setup.install.after_setup_wizard"
 # Desk
 # ----
 # the call card and the missed-call card, on every page of the desk (telephony/screen_pop.py)
-app_include_js = ["/assets/auto_service_crm/js/call_card.js"]
+# and the appeal's short form, titled «New Appeal» (Frappe's «New {0}» reads wrong in Russian)
+app_include_js = [
+	"/assets/auto_service_crm/js/call_card.js",
+	"/assets/auto_service_crm/js/appeal_quick_entry.js",
+]
 app_include_css = ["/assets/auto_service_crm/css/call_card.css"]
 
 # Desk scripts

@@ -239,6 +239,8 @@ def test_a_visit_in_the_short_form_and_the_workspace_charts_in_russian(web_serve
 			".then(() => done(true));",
 			phone,
 		)
+		title = browser.execute_script("return cur_dialog.$wrapper.find('.modal-title').text()")
+		assert title.strip() == "Новое обращение", title  # not Frappe's «Новый Обращение»
 		screenshot(browser, "visit_quick_entry_ru")
 		browser.execute_script("cur_dialog.get_primary_btn().click()")
 

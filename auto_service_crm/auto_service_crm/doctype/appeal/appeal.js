@@ -23,7 +23,10 @@ frappe.ui.form.on("Appeal", {
 
 	refresh(frm) {
 		load_results(frm);
-		if (frm.is_new()) return;
+		if (frm.is_new()) {
+			frm.page.set_title(__("New Appeal")); // Frappe's «New {0}» reads «Новый Обращение»
+			return;
+		}
 		if (!frm.doc.completed_on) {
 			frm.add_custom_button(__("Done, Close"), () => complete(frm)).addClass("btn-primary");
 		}
