@@ -7,6 +7,7 @@ from frappe import _
 from frappe.desk.form.assign_to import add as add_assignment
 from frappe.utils import add_days, get_datetime, getdate, nowdate
 
+from auto_service_crm.rules.vehicles import KnownVehicle, matching_vehicle
 from auto_service_crm.settings import get_settings
 
 
@@ -43,8 +44,46 @@ def ensure_customer(appeal) -> str:
 	return customer.name
 
 
+def client_vehicles(customer: str) -> list[KnownVehicle]:
+	"""The customer's cars, oldest first."""
+	return [
+		KnownVehicle(**row)
+		for row in frappe.get_all(
+			"Customer Vehicle",
+			filters={"customer": customer},
+			fields=["name", "vehicle_model", "year", "license_plate", "vin"],
+			order_by="creation asc",
+		)
+	]
+
+
+def ensure_vehicle(appeal, customer: str) -> str | None:
+	"""The car the client named on the phone (model and year) as the appeal's vehicle: one of the
+	client's cars that matches (``rules.vehicles.matching_vehicle``), or a new Customer Vehicle of
+	theirs; the mileage becomes its reading afterwards (``record_mileage``)."""
+	if appeal.vehicle or not appeal.vehicle_model:
+		return appeal.vehicle
+	vehicle = matching_vehicle(client_vehicles(customer), appeal.vehicle_model, appeal.vehicle_year)
+	if not vehicle:
+		vehicle = (
+			frappe.get_doc(
+				{
+					"doctype": "Customer Vehicle",
+					"customer": customer,
+					"vehicle_model": appeal.vehicle_model,
+					"year": appeal.vehicle_year,
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+	appeal.vehicle = vehicle
+	return vehicle
+
+
 def hand_off(appeal, plan) -> None:
 	customer = ensure_customer(appeal)
+	ensure_vehicle(appeal, customer)
 	request = frappe.get_doc(
 		{
 			"doctype": "Service Request",

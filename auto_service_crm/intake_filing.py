@@ -8,7 +8,9 @@ import frappe
 from frappe import _
 from frappe.utils import convert_utc_to_system_timezone, now_datetime
 
+from auto_service_crm.hand_off import client_vehicles
 from auto_service_crm.intake.events import FormSubmission, MobileAppRequest
+from auto_service_crm.rules.vehicles import matching_vehicle
 
 
 def local_time(value: datetime | None) -> datetime:
@@ -37,6 +39,9 @@ def file_form(form: FormSubmission) -> str:
 		email=form.email,
 		client_comment=form.comment,
 		utm_source=form.utm_source,
+		utm_medium=form.utm_medium,
+		utm_campaign=form.utm_campaign,
+		form_name=form.form_name,
 	)
 	if form.mode == "callback":
 		from auto_service_crm.telephony.callback import enqueue_callback
@@ -58,10 +63,23 @@ def file_mobile_request(request: MobileAppRequest) -> str:
 			),
 		)
 	)
-	return new_appeal(
+	appeal = new_appeal(
 		channel="Mobile App",
 		client_name=request.name,
 		phone=request.phone,
 		email=request.email,
 		client_comment=comment,
-	).name
+	)
+	match_vehicle(appeal, request)
+	return appeal.name
+
+
+def match_vehicle(appeal, request: MobileAppRequest) -> None:
+	"""The identified client's car whose plate or VIN is the one the app sent becomes the appeal's
+	vehicle; the text stays in the comment either way."""
+	if not appeal.customer or not (request.plate or request.vin):
+		return
+	vehicle = matching_vehicle(client_vehicles(appeal.customer), plate=request.plate, vin=request.vin)
+	if vehicle:
+		appeal.vehicle = vehicle
+		appeal.save(ignore_permissions=True)

@@ -67,3 +67,60 @@ def vehicle_title(make_model: str | None, plate: str | None, vin: str | None) ->
 	"""«Toyota Camry · A123BC77», falling back to the VIN, then to what is known."""
 	parts = [p for p in (make_model, plate or vin) if p]
 	return " · ".join(parts) or "?"
+
+
+@dataclass(frozen=True)
+class KnownVehicle:
+	"""One of the client's cars as recorded: plate and VIN as the Customer Vehicle keeps them."""
+
+	name: str
+	vehicle_model: str | None = None
+	year: int | None = None
+	license_plate: str | None = None
+	vin: str | None = None
+
+
+def safe_vin(vin: str | None) -> str | None:
+	"""The normalized VIN, or None when the text is empty or is no VIN (free text from a channel)."""
+	try:
+		return normalize_vin(vin)
+	except InvalidVehicleData:
+		return None
+
+
+def matching_vehicle(
+	vehicles: Iterable[KnownVehicle],
+	vehicle_model: str | None = None,
+	year: int | None = None,
+	plate: str | None = None,
+	vin: str | None = None,
+) -> str | None:
+	"""The client's car that is the one they named, or None when none is.
+
+	The same VIN wins; then the same plate (normalized); then the first car of the same model
+	whose year is the same (a year unknown on either side fits any) and whose recorded plate and
+	VIN do not differ from the ones named. Without a model only the VIN and the plate match.
+	"""
+	cars = list(vehicles)
+	vin, plate = safe_vin(vin), normalize_plate(plate)
+	if vin:
+		for car in cars:
+			if safe_vin(car.vin) == vin:
+				return car.name
+	if plate:
+		for car in cars:
+			if normalize_plate(car.license_plate) == plate:
+				return car.name
+	if not vehicle_model:
+		return None
+	for car in cars:
+		if car.vehicle_model != vehicle_model:
+			continue
+		if year and car.year and year != car.year:
+			continue
+		if vin and car.vin and safe_vin(car.vin) != vin:
+			continue
+		if plate and car.license_plate and normalize_plate(car.license_plate) != plate:
+			continue
+		return car.name
+	return None

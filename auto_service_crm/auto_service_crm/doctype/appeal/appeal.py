@@ -8,6 +8,7 @@ from frappe.model.document import Document
 from auto_service_crm.clients import get_client_kind
 from auto_service_crm.identification import ad_channel_for, identify
 from auto_service_crm.processing import complete_appeal, set_automatic_category
+from auto_service_crm.rules.work_type_comment import comment_with_work_types
 from auto_service_crm.settings import display_phone, get_settings, normalized_phone
 from auto_service_crm.status import default_status
 from auto_service_crm.times import round_datetimes
@@ -49,6 +50,7 @@ class Appeal(Document):
 		customer: DF.Link | None
 		dialled_number: DF.Data | None
 		email: DF.Data | None
+		form_name: DF.Data | None
 		identification: DF.Literal["", "Identified", "Several Matches", "Not Found"]
 		items: DF.Table[ServiceRequestItem]
 		loss_reason: DF.Literal["", "IVR", "Queue Wait", "Ringing Manager", "Other"]
@@ -66,6 +68,8 @@ class Appeal(Document):
 		sla_alert_sent: DF.Check
 		status: DF.Link | None
 		title: DF.Data | None
+		utm_campaign: DF.Data | None
+		utm_medium: DF.Data | None
 		utm_source: DF.Data | None
 		vehicle: DF.Link | None
 		vehicle_model: DF.Link | None
@@ -79,6 +83,7 @@ class Appeal(Document):
 		self.set_normalized_phone()
 		self.set_client()
 		self.validate_vehicle()
+		self.add_work_type_comments()
 		set_automatic_category(self)
 		if not self.status:
 			self.status = default_status("Appeal Status")
@@ -125,6 +130,21 @@ class Appeal(Document):
 				),
 				title=_("Invalid Mileage"),
 			)
+
+	def add_work_type_comments(self):
+		"""The comment texts of the work types chosen since the last save join the client comment
+		after the operator's own words (a text already in it is not repeated)."""
+		before = self.get_doc_before_save()
+		chosen_before = {row.work_type for row in before.work_types} if before else set()
+		chosen = [row.work_type for row in self.work_types if row.work_type not in chosen_before]
+		if not chosen:
+			return
+		texts = dict(
+			frappe.get_all(
+				"Work Type", filters={"name": ("in", chosen)}, fields=["name", "comment_text"], as_list=True
+			)
+		)
+		self.client_comment = comment_with_work_types(self.client_comment, (texts.get(w) for w in chosen))
 
 	@property
 	def client_language(self) -> str:

@@ -11,5 +11,12 @@ frappe.query_reports["Ad Channel Effectiveness"] = {
 			reqd: 1,
 		},
 		{ fieldname: "to_date", label: __("To Date"), fieldtype: "Date", default: frappe.datetime.get_today(), reqd: 1 },
+		{
+			fieldname: "group_by",
+			label: __("Group By"),
+			fieldtype: "Select",
+			options: ["Ad Channel", "Campaign"],
+			default: "Ad Channel",
+		},
 	],
 };

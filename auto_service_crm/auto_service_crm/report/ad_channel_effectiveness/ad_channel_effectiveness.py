@@ -3,7 +3,8 @@
 
 """What each ad channel brought for what it cost: appeals, orders and revenue from the funnel, the
 channel's cost over the period from its monthly cost, the cost per appeal and per order, and the
-revenue per unit of cost."""
+revenue per unit of cost. Grouped by campaign (the appeal's UTM campaign) it shows what each
+campaign brought; a campaign has no cost of its own, so its cost columns stay empty."""
 
 import frappe
 from frappe import _
@@ -18,14 +19,18 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if not (filters.from_date and filters.to_date):
 		frappe.throw(_("Choose the period: the cost of a channel depends on it"), title=_("No Period"))
-	data = effectiveness(getdate(filters.from_date), getdate(filters.to_date))
+	from_date, to_date = getdate(filters.from_date), getdate(filters.to_date)
+	if filters.group_by == "Campaign":
+		data = by_campaign(from_date, to_date)
+		return columns("Campaign"), data, None, report_chart(data, "group", {_("Revenue"): "revenue"})
+	data = effectiveness(from_date, to_date)
 	return columns(), data, None, chart(data)
 
 
-def columns() -> list[dict]:
+def columns(group_label: str = "Ad Channel") -> list[dict]:
 	currency = {"fieldtype": "Currency", "width": 130}
 	return [
-		{"fieldname": "group", "label": _("Ad Channel"), "fieldtype": "Data", "width": 180},
+		{"fieldname": "group", "label": _(group_label), "fieldtype": "Data", "width": 180},
 		{"fieldname": "appeals", "label": _("Appeals"), "fieldtype": "Int", "width": 100},
 		{"fieldname": "orders", "label": _("Orders and Sales"), "fieldtype": "Int", "width": 130},
 		{"fieldname": "revenue", "label": _("Revenue"), **currency},
@@ -57,6 +62,14 @@ def effectiveness(from_date, to_date) -> list[dict]:
 		row.cost_per_appeal = rounded(per(row.cost, row.appeals)) if row.cost else None
 		row.cost_per_order = rounded(per(row.cost, row.orders)) if row.cost else None
 		row.revenue_per_cost = rounded(per(row.revenue, row.cost))
+	return rows
+
+
+def by_campaign(from_date, to_date) -> list[dict]:
+	"""The funnel's figures per UTM campaign, without cost (no campaign has a cost recorded)."""
+	rows = funnel("utm_campaign", from_date, to_date)
+	for row in rows:
+		row.update(cost=None, cost_per_appeal=None, cost_per_order=None, revenue_per_cost=None)
 	return rows
 
 
