@@ -71,6 +71,24 @@ frappe.ui.form.on("Appeal", {
 	result(frm) {
 		apply_requirements(frm);
 	},
+
+	work_types(frm) {
+		// at once on the form what the server does on save (rules/work_type_comment.py): the chosen
+		// work types' comment texts after the operator's words, each once
+		const names = (frm.doc.work_types || []).map((row) => row.work_type).filter(Boolean);
+		if (!names.length) return;
+		frappe.db
+			.get_list("Work Type", { filters: { name: ["in", names] }, fields: ["name", "comment_text"] })
+			.then((types) => {
+				const texts = Object.fromEntries(types.map((t) => [t.name, (t.comment_text || "").trim()]));
+				let comment = (frm.doc.client_comment || "").trimEnd();
+				for (const name of names) {
+					const text = texts[name];
+					if (text && !comment.includes(text)) comment = comment ? `${comment}\n${text}` : text;
+				}
+				if (comment !== (frm.doc.client_comment || "")) frm.set_value("client_comment", comment);
+			});
+	},
 });
 
 // ERPNext writes the SLA's headline in English, whatever the reader's language
