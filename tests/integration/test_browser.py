@@ -97,6 +97,16 @@ def page_text(driver) -> str:
 	return driver.find_element("tag name", "body").text.lower()
 
 
+def open_form(driver, base, doctype: str, name: str, what: str | None = None) -> None:
+	"""Open a document's form and wait until the desk shows it."""
+	driver.get(f"{base}/app/{doctype.lower().replace(' ', '-')}/{name}")
+	wait(
+		lambda: driver.execute_script("return window.cur_frm && cur_frm.doc.name") == name,
+		driver,
+		what=what or f"the {doctype} {name}",
+	)
+
+
 def log_in(driver, base, user, password):
 	driver.get(f"{base}/login")
 	status = driver.execute_async_script(
@@ -135,12 +145,7 @@ def test_an_operator_takes_a_call_to_a_service_request_in_russian(web_server, br
 		wait(lambda: "обращения сегодня" in page_text(browser), browser, what="the workspace")
 		screenshot(browser, "workspace_ru")
 
-		browser.get(f"{web_server}/app/appeal/{appeal.name}")
-		wait(
-			lambda: browser.execute_script("return window.cur_frm && cur_frm.doc.name") == appeal.name,
-			browser,
-			what="the appeal",
-		)
+		open_form(browser, web_server, "Appeal", appeal.name, what="the appeal")
 		wait(lambda: "портрет клиента" in page_text(browser), browser, what="the portrait")
 		assert "браузерный клиент" in page_text(browser)
 		when = str(
@@ -174,12 +179,7 @@ def test_an_operator_takes_a_call_to_a_service_request_in_russian(web_server, br
 		request = frappe.get_doc("Service Request", handed_off())
 		assert (request.kind, request.status, request.customer) == ("Repair", "Booked", customer)
 		assert request.appointment
-		browser.get(f"{web_server}/app/service-request/{request.name}")
-		wait(
-			lambda: browser.execute_script("return window.cur_frm && cur_frm.doc.name") == request.name,
-			browser,
-			what="the request",
-		)
+		open_form(browser, web_server, "Service Request", request.name, what="the request")
 		assert browser.execute_script("return cur_frm.doc.status") == "Booked"
 		screenshot(browser, "service_request_ru")
 	finally:

@@ -4,7 +4,7 @@ operator's words (a real browser, as tests/integration/test_browser.py runs it).
 import frappe
 
 from tests.integration.factories import make_user
-from tests.integration.test_browser import browser, log_in, wait
+from tests.integration.test_browser import browser, log_in, open_form, wait
 
 
 def test_choosing_a_work_type_on_the_form_fills_the_comment(web_server, browser):  # noqa: F811
@@ -28,12 +28,7 @@ def test_choosing_a_work_type_on_the_form_fills_the_comment(web_server, browser)
 	frappe.db.commit()
 	try:
 		log_in(browser, web_server, operator, password)
-		browser.get(f"{web_server}/app/appeal/{appeal.name}")
-		wait(
-			lambda: browser.execute_script("return window.cur_frm && cur_frm.doc.name") == appeal.name,
-			browser,
-			what="the appeal's form",
-		)
+		open_form(browser, web_server, "Appeal", appeal.name, what="the appeal's form")
 		# what the Table MultiSelect control does when the operator picks a value
 		browser.execute_script(
 			"frappe.model.set_value(cur_frm.doctype, cur_frm.docname, 'work_types', [{work_type: arguments[0]}]);",

@@ -15,7 +15,7 @@ import frappe
 
 from tests.integration.conftest import SITES
 from tests.integration.factories import make_customer, make_user
-from tests.integration.test_browser import chromium, log_in, screenshot, wait
+from tests.integration.test_browser import chromium, log_in, open_form, screenshot, wait
 from tests.integration.web import PORT, free, serving
 
 BENCH = SITES.parent
@@ -226,8 +226,7 @@ def test_a_call_rings_on_a_line_answers_and_a_missed_call_closes_for_everyone(
 		assert frappe.db.exists("Notification Log", {"for_user": b, "document_name": missed}), "the bell"
 
 		# A completes the appeal: B's task for it is closed
-		browser.get(f"{web_server}/app/appeal/{missed}")
-		wait(lambda: browser.execute_script("return window.cur_frm && cur_frm.doc.name") == missed, browser)
+		open_form(browser, web_server, "Appeal", missed)
 		wait(lambda: browser.find_elements("css selector", ".asc-caller"), browser, what="the caller block")
 		assert not above_the_fold(
 			browser,

@@ -379,6 +379,20 @@ def test_whatsapp_without_a_template_after_24_hours_refuses_before_sending(opera
 		server.close()
 
 
+def kept_jivo_event(appeal: str, event: dict) -> None:
+	"""A Jivo webhook the intake kept for the appeal: where a reply finds the chat's client."""
+	frappe.get_doc(
+		{
+			"doctype": "Intake Payload",
+			"provider": "jivosite",
+			"channel": "Chat",
+			"status": "Processed",
+			"appeal": appeal,
+			"payload": json.dumps(event),
+		}
+	).insert(ignore_permissions=True)
+
+
 def test_jivo_reply_is_a_bot_message_to_the_chat_and_its_client(operator):
 	server = jivo_api()
 	try:
@@ -386,22 +400,10 @@ def test_jivo_reply_is_a_bot_message_to_the_chat_and_its_client(operator):
 		configure(jivosite_bot_url=f"{server.url}{JIVO_PATH}")
 		appeal = chat("Jivosite", "7607")
 		# the Jivo event the intake kept for this appeal (chat_finished: visitor.number, no client_id)
-		frappe.get_doc(
-			{
-				"doctype": "Intake Payload",
-				"provider": "jivosite",
-				"channel": "Chat",
-				"status": "Processed",
-				"appeal": appeal,
-				"payload": json.dumps(
-					{
-						"event_name": "chat_finished",
-						"chat_id": 7607,
-						"visitor": {"name": "Ольга", "number": "2198"},
-					}
-				),
-			}
-		).insert(ignore_permissions=True)
+		kept_jivo_event(
+			appeal,
+			{"event_name": "chat_finished", "chat_id": 7607, "visitor": {"name": "Ольга", "number": "2198"}},
+		)
 		frappe.set_user(operator)
 		result = send_reply(appeal, "Можем принять в 15:00")
 		[request] = server.requests
@@ -422,18 +424,9 @@ def test_jivo_wrong_endpoint_is_kept_with_jivos_answer(operator):
 		frappe.set_user("Administrator")
 		configure(jivosite_bot_url=f"{server.url}/webhooks/provider-7/wrong")
 		appeal = chat("Jivosite", "7608")
-		frappe.get_doc(
-			{
-				"doctype": "Intake Payload",
-				"provider": "jivosite",
-				"channel": "Chat",
-				"status": "Processed",
-				"appeal": appeal,
-				"payload": json.dumps(
-					{"event_name": "offline_message", "chat_id": 7608, "visitor": {"number": "5"}}
-				),
-			}
-		).insert(ignore_permissions=True)
+		kept_jivo_event(
+			appeal, {"event_name": "offline_message", "chat_id": 7608, "visitor": {"number": "5"}}
+		)
 		frappe.set_user(operator)
 		result = send_reply(appeal, "Ответ")
 		assert result["reason"] == "Incorrectly formed endpoint (not_found)"

@@ -4,7 +4,7 @@
 import frappe
 
 from tests.integration.factories import make_customer, make_user
-from tests.integration.test_browser import browser, log_in, screenshot, wait
+from tests.integration.test_browser import browser, log_in, open_form, screenshot, wait
 from tests.integration.test_required_fields import TYRE_SIZE, tyre_size
 
 __all__ = ["browser", "tyre_size"]  # the fixtures used here
@@ -66,12 +66,7 @@ def test_the_appeal_window_asks_for_the_fields_the_chosen_result_requires(web_se
 		assert "client_section" not in values  # a section holds no value
 		screenshot(browser, "appeal_result_required_fields")
 
-		browser.get(f"{web_server}/app/appeal/{appeal.name}")
-		wait(
-			lambda: browser.execute_script("return window.cur_frm && cur_frm.doc.name") == appeal.name,
-			browser,
-			what="the appeal",
-		)
+		open_form(browser, web_server, "Appeal", appeal.name, what="the appeal")
 		browser.execute_async_script(
 			"const done = arguments[arguments.length - 1];"
 			"cur_frm.set_value('category', 'Tyre Fitting')"
