@@ -9,6 +9,7 @@ from frappe.utils import strip_html_tags
 from auto_service_crm.appeal_facts import client_key
 from auto_service_crm.clients import repair_order_filters_from_settings
 from auto_service_crm.processing import result_spec
+from auto_service_crm.recommendations import open_recommendations
 from auto_service_crm.rules.appeal_completion import AppealState, fields_needed
 from auto_service_crm.rules.client_kind import CLOSED_ORDER_STATUSES
 from auto_service_crm.status import OPEN_CATEGORIES, statuses_of
@@ -66,7 +67,8 @@ def call_script(category: str | None) -> str | None:
 @frappe.whitelist()
 def client_portrait(appeal: str) -> dict:
 	"""Everything about the client the operator needs while talking: cars, open requests and
-	repair orders, recent appeals, and the script of the chosen category."""
+	repair orders, open recommendations (most urgent first, with their due state), recent
+	appeals, and the script of the chosen category."""
 	doc = readable_appeal(appeal)
 	portrait = {
 		"client_name": doc.client_name,
@@ -78,6 +80,7 @@ def client_portrait(appeal: str) -> dict:
 		"vehicles": [],
 		"service_requests": [],
 		"repair_orders": [],
+		"recommendations": [],
 		"recent_appeals": [],
 	}
 	key = client_filters(doc)
@@ -117,6 +120,7 @@ def client_portrait(appeal: str) -> dict:
 		fields=["name", "status", "transaction_date", "delivery_date", "grand_total", "currency"],
 		order_by="transaction_date desc",
 	)
+	portrait["recommendations"] = open_recommendations(doc.customer)
 	return portrait
 
 

@@ -29,12 +29,25 @@ app_include_css = ["/assets/auto_service_crm/css/call_card.css"]
 
 # Desk scripts
 # ------------
-doctype_js = {"Appeal": ["public/js/appeal_chat.js", "public/js/appeal_sms.js"]}
+doctype_js = {
+	"Appeal": ["public/js/appeal_chat.js", "public/js/appeal_sms.js"],
+	# «Add Recommendation» on a Service Request and a repair order (auto_service_crm/recommendations.py)
+	"Service Request": "public/js/recommendations.js",
+	"Sales Order": "public/js/recommendations.js",
+}
 
 # DocType classes
 # ---------------
 # ERPNext's Call Log, with the caller's Contact found through the indexed normalized phone
 override_doctype_class = {"Call Log": "auto_service_crm.overrides.call_log.AutoServiceCallLog"}
+
+# Dashboards
+# ----------
+# the recommendations recorded on a Service Request or a repair order, in its connections
+override_doctype_dashboards = {
+	"Service Request": "auto_service_crm.recommendations.service_request_dashboard",
+	"Sales Order": "auto_service_crm.recommendations.sales_order_dashboard",
+}
 
 # Permissions
 # -----------
@@ -59,6 +72,8 @@ standard_queries = {
 doc_events = {
 	"Contact": {"validate": "auto_service_crm.identification.set_contact_phones_normalized"},
 	"ToDo": {"after_insert": "auto_service_crm.alerts.on_todo_insert"},
+	# a hand-off books the recommendations the appeal was filled from
+	"Appeal": {"on_update": "auto_service_crm.recommendations.on_appeal_update"},
 }
 
 # Scheduled tasks (rq workers, the scheduler's own queue)

@@ -34,7 +34,7 @@ CONFIGURATION = (
 	"Service Request Status",
 	"Work Type",
 )
-WORK = ("Appeal", "Service Request", "Customer Vehicle", "Vehicle Model")
+WORK = ("Appeal", "Service Request", "Customer Vehicle", "Vehicle Model", "Service Recommendation")
 PAYLOADS = "Intake Payload"
 RUN = frappe.generate_hash(length=6)
 PASSWORD = f"Asc-{RUN}-pw!9"

@@ -278,14 +278,56 @@ function render_portrait(frm) {
 				`${link("Service Request", r.name)} ${__(r.kind)} · ${__(r.status)}`
 			) +
 			list_block("Repair Orders", p.repair_orders, (o) => `${link("Sales Order", o.name)} · ${__(o.status)}`) +
+			list_block("Recommendations", p.recommendations, (r) => recommendation_line(frm, r)) +
 			list_block("Recent Appeals", p.recent_appeals, (a) =>
 				`${link("Appeal", a.name)} ${frappe.datetime.str_to_user(a.appeal_datetime)} · ${__(a.channel)}` +
 				(a.category ? ` · ${__(a.category)}` : "")
 			);
-		frm.get_field("client_portrait").$wrapper.html(html);
+		const $portrait = frm.get_field("client_portrait").$wrapper.html(html);
+		$portrait.find(".asc-book").on("click", (event) => book_recommendation(frm, $(event.currentTarget).data("name")));
 		render_caller(frm, p);
 		show_script(frm, p.call_script);
 	});
+}
+
+// an open recommendation: the work, the car, when it is due (auto_service_crm/rules/recommendations.py)
+// and «Book», which fills the appeal for the hand-off that creates the Service Request
+function recommendation_line(frm, r) {
+	const esc = frappe.utils.escape_html;
+	const due = [
+		r.due_mileage && __("at {0} km", [r.due_mileage]),
+		r.due_date && __("by {0}", [frappe.datetime.str_to_user(r.due_date)]),
+	].filter(Boolean);
+	const indicator = { Overdue: "red", "Due Soon": "orange", Later: "blue" }[r.due] || "gray";
+	const booking = r.appeal === frm.doc.name;
+	return (
+		`<span class="asc-recommendation" data-name="${esc(r.name)}">` +
+		`${link("Service Recommendation", r.name, r.description)}` +
+		(r.vehicle_title ? ` · ${esc(r.vehicle_title)}` : "") +
+		(due.length ? ` · ${esc(due.join(", "))}` : "") +
+		` <span class="indicator-pill ${indicator}">${esc(__(r.due))}</span>` +
+		(frm.doc.completed_on
+			? ""
+			: booking
+			? ` <span class="text-muted">${esc(__("Being booked by this appeal"))}</span>`
+			: ` <button class="btn btn-xs btn-default asc-book" data-name="${esc(r.name)}">${__("Book")}</button>`) +
+		`</span>`
+	);
+}
+
+function book_recommendation(frm, name) {
+	const book = () =>
+		frappe
+			.xcall("auto_service_crm.recommendations.book_from_appeal", { appeal: frm.doc.name, recommendation: name })
+			.then(() => frm.reload_doc())
+			.then(() =>
+				frappe.show_alert({
+					message: __("Set the visit time and press «Done, Close» to book the recommendation"),
+					indicator: "blue",
+				})
+			);
+	if (frm.is_dirty()) frm.save().then(book);
+	else book();
 }
 
 function render_caller(frm, p) {
