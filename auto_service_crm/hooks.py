@@ -27,6 +27,21 @@ app_include_js = [
 ]
 app_include_css = ["/assets/auto_service_crm/css/call_card.css"]
 
+# Reads from the replica
+# ----------------------
+# the workspace's charts and number cards read on the site's MariaDB replica when its config has
+# read_from_replica (Frappe's query reports and lists do already); auto_service_crm/replica.py
+override_whitelisted_methods = {
+	"frappe.desk.doctype.dashboard_chart.dashboard_chart.get": "auto_service_crm.replica.dashboard_chart_data",
+	"frappe.desk.doctype.number_card.number_card.get_result": "auto_service_crm.replica.number_card_result",
+	"frappe.desk.doctype.number_card.number_card.get_percentage_difference": (
+		"auto_service_crm.replica.number_card_percentage_difference"
+	),
+	"auto_service_crm.auto_service_crm.dashboard_chart_source.appeals_grouped.appeals_grouped.get": (
+		"auto_service_crm.replica.appeals_grouped_chart"
+	),
+}
+
 # Desk scripts
 # ------------
 doctype_js = {

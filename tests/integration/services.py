@@ -266,3 +266,166 @@ class LoopbackSMTP:
 	def close(self):
 		self.server.shutdown()
 		self.server.server_close()
+
+
+class MariaDBReplica:
+	"""A second MariaDB server on a free loopback port that replicates the site's database from the
+	bench's server (the primary), as a station's read replica does: a datadir of its own in a temp
+	dir, ``--server-id=2``, ``--read-only`` (only replication writes), replicating only the site's
+	database. It is seeded by a dump of that database taken at a GTID position of the primary's binary
+	log, then follows the log from there as a replication user made for it on the primary (dropped
+	on close). The site's database user is made on it with the primary's password and rights, so
+	Frappe connects to it with the site's own credentials.
+
+	The primary needs a binary log (``log_bin``; ``.ci/run`` turns it on) and its root password."""
+
+	def __init__(self, db_name: str, db_password: str, root_password: str, host: str, port: int):
+		self.db_name, self.db_password = db_name, db_password
+		self.primary = {"host": host, "port": port, "user": "root", "password": root_password}
+		self.port = free_port()
+		self.dir = None  # made by start()
+		self.socket = None
+		self.repl_user = f"asc_repl_{os.getpid()}"
+		self.repl_password = os.urandom(12).hex()
+		self.process = None
+
+	def connect_primary(self):
+		import pymysql
+
+		return pymysql.connect(**self.primary, autocommit=True)
+
+	def connect(self):
+		"""A root connection to the replica, through its own socket."""
+		import pymysql
+
+		return pymysql.connect(unix_socket=self.socket, user="root", autocommit=True)
+
+	def query(self, sql: str, *args, on_primary: bool = False):
+		connection = self.connect_primary() if on_primary else self.connect()
+		try:
+			with connection.cursor() as cursor:
+				cursor.execute(sql, args or None)
+				return cursor.fetchall()
+		finally:
+			connection.close()
+
+	def start(self):
+		self.dir = Path(tempfile.mkdtemp(prefix="asc-replica-"))
+		self.socket = str(self.dir / "mysqld.sock")
+		datadir = self.dir / "data"
+		subprocess.run(
+			[
+				shutil.which("mariadb-install-db") or "mariadb-install-db",
+				"--no-defaults",
+				f"--datadir={datadir}",
+				"--auth-root-authentication-method=normal",
+				"--skip-test-db",
+			],
+			check=True,
+			capture_output=True,
+			timeout=120,
+		)
+		self.process = subprocess.Popen(
+			[
+				shutil.which("mariadbd") or "/usr/sbin/mariadbd",
+				"--no-defaults",
+				"--basedir=/usr",
+				f"--datadir={datadir}",
+				f"--socket={self.socket}",
+				f"--port={self.port}",
+				"--bind-address=127.0.0.1",
+				f"--pid-file={self.dir / 'mysqld.pid'}",
+				f"--log-error={self.dir / 'error.log'}",
+				"--server-id=2",
+				"--read-only",
+				f"--replicate-do-db={self.db_name}",
+				"--skip-name-resolve",
+				"--character-set-server=utf8mb4",
+				"--collation-server=utf8mb4_unicode_ci",
+				"--innodb-buffer-pool-size=128M",
+			],
+			stdout=subprocess.DEVNULL,
+			stderr=subprocess.DEVNULL,
+		)
+		wait_for(lambda: listening(self.port), 60, f"the replica mariadbd on port {self.port}")
+
+	def seed(self):
+		"""Copy the site's database at a position of the primary's log and replicate from there."""
+		if self.query("select @@log_bin", on_primary=True)[0][0] != 1:
+			raise RuntimeError("the primary MariaDB keeps no binary log (log_bin): see .ci/run")
+		self.query(
+			f"create user '{self.repl_user}'@'127.0.0.1' identified by %s",
+			self.repl_password,
+			on_primary=True,
+		)
+		self.query(f"grant replication slave on *.* to '{self.repl_user}'@'127.0.0.1'", on_primary=True)
+		dump = subprocess.Popen(
+			[
+				shutil.which("mariadb-dump") or "mariadb-dump",
+				f"--host={self.primary['host']}",
+				f"--port={self.primary['port']}",
+				"--user=root",
+				"--single-transaction",
+				"--gtid",
+				"--master-data=1",  # SET GLOBAL gtid_slave_pos to the dump's position
+				"--databases",
+				self.db_name,
+			],
+			stdout=subprocess.PIPE,
+			stderr=subprocess.PIPE,
+			env={**os.environ, "MYSQL_PWD": self.primary["password"]},
+		)
+		load = subprocess.run(
+			[shutil.which("mariadb") or "mariadb", f"--socket={self.socket}", "--user=root"],
+			stdin=dump.stdout,
+			capture_output=True,
+			timeout=600,
+		)
+		dump.stdout.close()
+		dump_error = dump.stderr.read()
+		if dump.wait(timeout=60) or load.returncode:
+			raise RuntimeError(f"seeding the replica failed: {dump_error[-2000:]} {load.stderr[-2000:]}")
+		self.query(f"create user '{self.db_name}'@'%%' identified by %s", self.db_password)
+		self.query(f"grant all privileges on `{self.db_name}`.* to '{self.db_name}'@'%'")
+		self.query(
+			"change master to master_host=%s, master_port=%s, master_user=%s, master_password=%s, "
+			"master_use_gtid=slave_pos",
+			self.primary["host"],
+			self.primary["port"],
+			self.repl_user,
+			self.repl_password,
+		)
+		self.query("start slave")
+
+	def caught_up(self, seconds: float = 60):
+		"""Wait until the replica has applied everything the primary has committed so far."""
+		position = self.query("select @@gtid_binlog_pos", on_primary=True)[0][0]
+		if self.query("select master_gtid_wait(%s, %s)", position, seconds)[0][0] != 0:
+			status = self.query("show slave status")
+			raise TimeoutError(f"the replica did not reach {position} in {seconds} s: {status}")
+
+	def stop_applying(self):
+		"""The replica falls behind: it still receives the primary's log but applies none of it."""
+		self.query("stop slave sql_thread")
+
+	def resume_applying(self):
+		self.query("start slave sql_thread")
+
+	def close(self):
+		if self.process and self.process.poll() is None:
+			try:
+				self.query("stop slave")
+			except Exception:
+				pass
+			self.process.terminate()
+			try:
+				self.process.wait(timeout=60)
+			except subprocess.TimeoutExpired:
+				self.process.kill()
+				self.process.wait(timeout=20)
+		self.process = None
+		try:
+			self.query(f"drop user if exists '{self.repl_user}'@'127.0.0.1'", on_primary=True)
+		finally:
+			if self.dir:
+				shutil.rmtree(self.dir, ignore_errors=True)
