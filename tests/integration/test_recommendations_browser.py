@@ -125,3 +125,97 @@ def test_the_operator_books_a_recommendation_from_the_portrait_in_russian(web_se
 		frappe.delete_doc("Customer", customer, force=True)
 		frappe.delete_doc("User", operator, force=True)
 		frappe.db.commit()
+
+
+def test_a_service_advisor_adds_a_recommendation_on_a_repair_order_in_russian(web_server, browser):  # noqa: F811
+	browser.set_window_size(1440, 900)
+	password = "Asc-Test-" + frappe.generate_hash(length=8)
+	advisor = make_user("Service Advisor")
+	user = frappe.get_doc("User", advisor)
+	user.language = "ru"
+	user.new_password = password
+	user.save(ignore_permissions=True)
+	customer = make_customer("Клиент Заказ-наряда")
+	vehicle = frappe.get_doc(
+		{
+			"doctype": "Customer Vehicle",
+			"customer": customer,
+			"vehicle_model": make_vehicle_model("Lada", "Vesta"),
+			"year": 2015,
+			"license_plate": "В456ОР77",
+		}
+	).insert()
+	order = make_sales_order(customer)
+	order.db_set("customer_vehicle", vehicle.name)
+	frappe.db.commit()
+	try:
+		log_in(browser, web_server, advisor, password)
+		open_form(browser, web_server, "Sales Order", order.name, what="the repair order")
+
+		def add_button():
+			return browser.execute_script(
+				"return !!(cur_frm.custom_buttons && cur_frm.custom_buttons['Добавить рекомендацию'])"
+			)
+
+		wait(add_button, browser, what="«Add Recommendation» on the repair order")
+		browser.execute_script("cur_frm.custom_buttons['Добавить рекомендацию'].click()")
+		wait(
+			lambda: browser.execute_script(
+				"return !!(window.cur_dialog && cur_dialog.fields_dict.description)"
+			),
+			browser,
+			what="the recommendation dialog",
+		)
+		assert browser.execute_script("return cur_dialog.get_value('vehicle')") == vehicle.name
+		browser.execute_script(
+			"cur_dialog.set_value('description', 'Заменить амортизаторы');"
+			"cur_dialog.set_value('due_mileage', 120000);"
+		)
+		screenshot(browser, "recommendation_dialog_ru")
+		browser.execute_script("cur_dialog.get_primary_btn().click()")
+
+		def recorded():
+			frappe.db.rollback()
+			return frappe.get_all(
+				"Service Recommendation",
+				filters={"source_doctype": "Sales Order", "source_name": order.name},
+				fields=["customer", "vehicle", "description", "due_mileage", "status"],
+			)
+
+		wait(recorded, browser, what="the recommendation recorded")
+		[rec] = recorded()
+		assert (rec.customer, rec.vehicle, rec.description, rec.due_mileage, rec.status) == (
+			customer,
+			vehicle.name,
+			"Заменить амортизаторы",
+			120000,
+			"Open",
+		)
+		# the order's connections (counted once the tab is in sight) count it under its own heading
+		[tab] = [
+			t
+			for t in browser.find_elements("css selector", ".form-tabs .nav-link")
+			if t.text.strip() == "Связи"
+		]
+		tab.click()
+		link = "cur_frm.dashboard.transactions_area.find('.document-link[data-doctype=\"Service Recommendation\"]')"
+		wait(
+			lambda: browser.execute_script(f"return {link}.find('.count').text().trim()") == "1",
+			browser,
+			what="the recommendation counted in the order's connections",
+		)
+		heading = browser.execute_script(f"return {link}.closest('.form-documents').parent().text()")
+		assert "Рекомендации" in heading
+	finally:
+		frappe.db.rollback()
+		for name in frappe.get_all(
+			"Service Recommendation", filters={"source_name": order.name}, pluck="name"
+		):
+			frappe.delete_doc("Service Recommendation", name, force=True)
+		order.reload()
+		order.cancel()
+		frappe.delete_doc("Sales Order", order.name, force=True)
+		frappe.delete_doc("Customer Vehicle", vehicle.name, force=True)
+		frappe.delete_doc("Customer", customer, force=True)
+		frappe.delete_doc("User", advisor, force=True)
+		frappe.db.commit()
