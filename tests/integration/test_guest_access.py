@@ -124,6 +124,9 @@ def records(site):
 		"Service Request": lambda: new(
 			{"doctype": "Service Request", "kind": "Repair", "customer": customer}
 		),
+		"Service Recommendation": lambda: new(
+			{"doctype": "Service Recommendation", "customer": customer, "description": "Guest test"}
+		),
 		"Vehicle Model": lambda: model,
 		"Work Type": lambda: new({"doctype": "Work Type", "work_type_name": f"Guest Test {RUN}"}),
 	}
