@@ -23,15 +23,22 @@ class AutoServiceSettings(Document):
 		client_email_language: DF.Link | None
 		default_company: DF.Link | None
 		default_phone_region: DF.Data
+		default_service_interval_km: DF.Int
+		default_service_interval_months: DF.Int
 		dial_attempts: DF.Int
 		dial_interval_seconds: DF.Int
 		dial_token: DF.Password | None
 		dial_url: DF.Data | None
 		group_number: DF.Data | None
 		holiday_list: DF.Link | None
+		invitation_days_before: DF.Int
+		invite_by_email: DF.Check
+		invite_by_sms: DF.Check
 		jivosite_token: DF.Password | None
 		mango_api_key: DF.Data | None
 		mango_api_salt: DF.Password | None
+		min_mileage_readings: DF.Int
+		min_reading_span_days: DF.Int
 		mobile_app_token: DF.Password | None
 		refused_request_lookback_days: DF.Int
 		repair_order_rule: DF.Literal["Is Repair Order Checked", "Order Type"]

@@ -15,7 +15,10 @@ class VehicleModel(Document):
 
 		make: DF.Data
 		model: DF.Data
+		service_interval_km: DF.Int
+		service_interval_months: DF.Int
 		year_from: DF.Int
 		year_to: DF.Int
+
 	# end: auto-generated types
 	pass

@@ -1,0 +1,1 @@
+"""Maintenance invitations (issue 11): the daily job, its defaults and its Notifications."""
