@@ -36,6 +36,10 @@ CONFIGURATION = (
 )
 WORK = ("Appeal", "Service Request", "Customer Vehicle", "Vehicle Model", "Service Recommendation")
 PAYLOADS = "Intake Payload"
+# the daily job's records: the operators mark them, the service advisors read them
+JOB_RECORDS = {
+	"Maintenance Invitation": {"Auto Service Operator": {"read", "write"}, "Service Advisor": {"read"}},
+}
 RUN = frappe.generate_hash(length=6)
 PASSWORD = f"Asc-{RUN}-pw!9"
 
@@ -43,6 +47,8 @@ PASSWORD = f"Asc-{RUN}-pw!9"
 def expected_rights(role: str, doctype: str) -> set[str]:
 	if role == MANAGER:
 		return {"read", "write"} if doctype == SETTINGS else {"read", "write", "create", "delete"}
+	if doctype in JOB_RECORDS:
+		return JOB_RECORDS[doctype].get(role, set())
 	if doctype in WORK:
 		return {"read", "write", "create"}
 	if doctype in CONFIGURATION:
@@ -55,13 +61,13 @@ def test_every_doctype_of_the_app_is_in_the_rules():
 	doctypes = set(
 		frappe.get_all("DocType", filters={"module": "Auto Service CRM", "istable": 0}, pluck="name")
 	)
-	assert doctypes == {*CONFIGURATION, *WORK, PAYLOADS, SETTINGS}
+	assert doctypes == {*CONFIGURATION, *WORK, *JOB_RECORDS, PAYLOADS, SETTINGS}
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_rights_of_each_role_on_the_apps_doctypes(role):
 	user = make_user(role)
-	for doctype in (*CONFIGURATION, *WORK, PAYLOADS, SETTINGS):
+	for doctype in (*CONFIGURATION, *WORK, *JOB_RECORDS, PAYLOADS, SETTINGS):
 		checked = (
 			("read", "write", "delete") if doctype == SETTINGS else ("read", "write", "create", "delete")
 		)

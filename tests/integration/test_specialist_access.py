@@ -36,6 +36,7 @@ REPORT_ROLES = {
 	"Demand by Work Type": {"Service Advisor", "Parts Manager", "Auto Service Manager"},
 	"Appeal Funnel": {"Auto Service Manager"},
 	"Ad Channel Effectiveness": {"Auto Service Manager"},
+	"Maintenance Invitations": {"Auto Service Operator", "Service Advisor", "Auto Service Manager"},
 }
 
 
