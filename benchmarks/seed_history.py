@@ -5,17 +5,23 @@ What it writes, all named with the prefix ``BN-`` so that it can tell its own ro
 - C Customers, each with a Contact linked to it (Dynamic Link) and a mobile phone (Contact Phone,
   with ``phone_normalized`` in E.164 as the app keeps it: ``+79xxxxxxxxx``); one contact in a
   hundred also has the number of the next client (a family car: "several matches").
-- N Appeals over the last ~3 years (working hours), 80% from known clients and 20% from numbers
-  no contact has; one appeal in twenty is the client's second appeal of the same day. Channels:
-  60% incoming calls, 10% missed calls (each with its ERPNext Call Log), 20% website forms,
-  10% chats. Every appeal has its Intake Payload (status Processed, with its dedupe key).
+- N Appeals over the last 3 years (1095 days, working hours 8:00-18:00), 80% from known clients
+  and 20% from numbers no contact has; one appeal in twenty is the client's second appeal of the
+  same day. Names follow dates as a naming series gives them: appeal number s is the s-th in time
+  (the N appeals spread evenly over the days), so a period's rows are neighbours in the primary
+  key as on a real site. Channels: 60% incoming calls, 10% missed calls (each with its ERPNext Call
+  Log, a loss reason and a waiting time), 20% website forms (with a UTM campaign), 10% chats; a
+  quarter come from the benchmark's Ad Channel; the closed ones have a result and, where the site
+  has ERPNext's SLA on Appeal, its agreement status. Every appeal has its Intake Payload (status
+  Processed, with its dedupe key), and one with a Service Request links it.
 - A Service Request for one appeal in ten (mostly completed; some refused; the recent ones open),
   a submitted Sales Order (half of them repair orders) and a submitted Sales Invoice for one in twenty.
 
-Every row is a pure function of its number, so the script is idempotent: run again with the same
-sizes it changes nothing; with a larger N it adds only the missing rows; with a smaller N it
-deletes its own rows above N. The dates are anchored on the day of the first run (kept in the
-site's defaults) so that grown rows fit the ones already there.
+Every row is a pure function of its number and of N, so the script is idempotent: run again with
+the same sizes it changes nothing. Since an appeal's date depends on N (the history always spans
+the same three years), another N re-dates the history: the script deletes its own appeal rows and
+inserts the N anew (fast from small to large; shrinking a million rows is slow). The dates are
+anchored on the day of the first run (kept in the site's defaults).
 
     env/bin/python apps/auto_service_crm/benchmarks/seed_history.py --site asc-bench.localhost \\
         --appeals 1000000 --contacts 200000
@@ -32,9 +38,24 @@ CHUNK = 100_000
 ANCHOR_KEY = "asc_bench_history_anchor"
 
 # Expressions of one appeal's facts from its number `s` (the seq column of MariaDB's SEQUENCE engine).
+SIZE_KEY = "asc_bench_history_size"
+DAYS = 1095
 BASE = "IF(s MOD 20 = 0, s - 1, s)"  # a second appeal of the same day repeats the previous one's client
 KNOWN = f"(CRC32(CONCAT('known', {BASE})) MOD 10 < 8)"
-DAY_OFFSET = f"(CRC32(CONCAT('day', {BASE})) MOD 1095)"
+
+
+def day_offset(appeals: int) -> str:
+	"""Days before the anchor day of appeal s: the N appeals fill the DAYS days in order of number
+	(a second appeal of the day keeps the day of the one it repeats)."""
+	return f"({DAYS - 1} - FLOOR(({BASE} - 1) * {DAYS} / {appeals}))"
+
+
+def second_of_day(appeals: int) -> str:
+	"""Seconds after 8:00 of appeal s: its place among the day's appeals over ten hours, in order of
+	number (a second appeal of the day one second after the one it repeats, before the next)."""
+	return f"(FLOOR(((({BASE} - 1) * {DAYS}) MOD {appeals}) * 36000 / {appeals}) + IF(s MOD 20 = 0, 1, 0))"
+
+
 CHANNEL = (
 	"ELT((s MOD 10) + 1, 'Incoming Call', 'Incoming Call', 'Incoming Call', 'Incoming Call',"
 	" 'Incoming Call', 'Incoming Call', 'Missed Call', 'Website Form', 'Website Form', 'Chat')"
@@ -149,7 +170,8 @@ def seed_clients(contacts: int) -> None:
 		)
 
 
-def seed_appeals(start: int, end: int, contacts: int, last_day: str, company: str) -> None:
+def seed_appeals(start: int, end: int, appeals: int, contacts: int, last_day: str, company: str) -> None:
+	day_off = day_offset(appeals)
 	client = client_of(BASE, contacts)
 	digits = phone_digits(client)
 	known_phone = f"CONCAT('+79', {digits})"
@@ -160,10 +182,10 @@ def seed_appeals(start: int, end: int, contacts: int, last_day: str, company: st
 		f" SUBSTR({unknown_phone}, 9, 2), '-', SUBSTR({unknown_phone}, 11, 2)))"
 	)
 	when = (
-		f"(TIMESTAMP('{last_day} 08:00:00') - INTERVAL {DAY_OFFSET} DAY"
-		f" + INTERVAL (CRC32(CONCAT('time', {BASE})) MOD 36000) SECOND + INTERVAL IF(s MOD 20 = 0, 1800, 0) SECOND)"
+		f"(TIMESTAMP('{last_day} 08:00:00') - INTERVAL {day_off} DAY"
+		f" + INTERVAL {second_of_day(appeals)} SECOND)"
 	)
-	open_ = f"({DAY_OFFSET} < 2)"
+	open_ = f"({day_off} < 2)"
 	customer = f"IF({KNOWN}, CONCAT('{PREFIX}C-', {pad(client, 6)}), NULL)"
 	client_name = f"IF({KNOWN}, CONCAT('Клиент ', {pad(client, 6)}), NULL)"
 	category = (
@@ -172,21 +194,38 @@ def seed_appeals(start: int, end: int, contacts: int, last_day: str, company: st
 	)
 	call_log = f"IF({IS_CALL}, CONCAT('{PREFIX}CL-', {pad('s', 7)}), NULL)"
 	seq = f"(SELECT seq AS s FROM seq_{start}_to_{end}) q"
+	missed = "(s MOD 10 = 6)"
+	sla_columns, sla_values = "", ""
+	if frappe.db.has_column("Appeal", "agreement_status"):  # ERPNext's SLA on Appeal (the app's default)
+		sla = frappe.db.get_value("Service Level Agreement", {"document_type": "Appeal"}) or ""
+		sla_columns = ", service_level_agreement, agreement_status"
+		sla_values = (
+			f", {frappe.db.escape(sla)}, IF({open_}, 'First Response Due',"
+			" IF(s MOD 7 = 0, 'Failed', 'Fulfilled'))"
+		)
 	run(
 		f"""INSERT IGNORE INTO `tabAppeal` (name, creation, modified, modified_by, owner, docstatus, idx,
-			naming_series, title, channel, chat_platform, conversation_id, appeal_datetime, status,
-			phone, phone_normalized, customer, contact, client_name, client_kind, identification,
+			naming_series, title, channel, chat_platform, conversation_id, appeal_datetime, appeal_date,
+			status, phone, phone_normalized, customer, contact, client_name, client_kind, identification,
 			dialled_number, call_log, category, category_set_automatically, automatic_reason,
-			completed_on, mileage, vehicle_year, call_back, callback_alert_sent, sla_alert_sent)
+			completed_on, mileage, vehicle_year, call_back, callback_alert_sent, sla_alert_sent,
+			service_request, ad_channel, utm_campaign, loss_reason, wait_time, result{sla_columns})
 		SELECT CONCAT('{PREFIX}A-', {pad("s", 7)}), {when}, {when}, 'Administrator', 'Guest', 0, 0,
 			'APL-.YYYY.-', CONCAT(COALESCE({client_name}, {raw_phone}), ' · ', {category}), {CHANNEL},
 			IF(s MOD 10 = 9, 'Telegram', NULL), IF(s MOD 10 = 9, CONCAT('{PREFIX}', {BASE}), NULL), {when},
-			IF({open_}, 'New', 'Closed'), {raw_phone}, {phone_normalized}, {customer},
+			DATE({when}), IF({open_}, 'New', 'Closed'), {raw_phone}, {phone_normalized}, {customer},
 			IF({KNOWN}, CONCAT('{PREFIX}K-', {pad(client, 6)}), NULL), {client_name},
 			IF({client} MOD 3 = 0, 'Repeat', 'Primary'), IF({KNOWN}, 'Identified', 'Not Found'),
 			IF({IS_CALL}, '+7 495 100-00-00', NULL), {call_log}, {category}, IF(s MOD 20 = 0, 1, 0),
 			IF(s MOD 20 = 0, 'second appeal of the day', NULL),
-			IF({open_}, NULL, {when} + INTERVAL 15 MINUTE), 0, 0, 0, 0, 0
+			IF({open_}, NULL, {when} + INTERVAL 15 MINUTE), 0, 0, 0, 0, 0,
+			IF(s MOD 10 = 3 AND {KNOWN}, CONCAT('{PREFIX}SR-', {pad("s", 7)}), NULL),
+			IF(s MOD 4 = 1, 'Bench Yandex Direct', NULL),
+			IF(s MOD 10 IN (7, 8), CONCAT('campaign-', s MOD 5), NULL),
+			IF({missed}, ELT((s DIV 10) MOD 4 + 1, 'IVR', 'Queue Wait', 'Ringing Manager', 'Other'), ''),
+			IF({missed}, (s DIV 10) MOD 120, NULL),
+			IF({open_}, NULL, ELT((s DIV 10) MOD 4 + 1, 'Client Booked', 'Postpone', 'Refused', 'Sale Made'))
+			{sla_values}
 		FROM {seq}""",
 		f"Appeal {start}..{end}",
 	)
@@ -214,7 +253,7 @@ def seed_appeals(start: int, end: int, contacts: int, last_day: str, company: st
 		f"Call Log {start}..{end}",
 	)
 	sr_status = (
-		f"IF({DAY_OFFSET} < 60 AND (s DIV 10) MOD 10 = 9, 'Booked',"
+		f"IF({day_off} < 60 AND (s DIV 10) MOD 10 = 9, 'Booked',"
 		" IF((s DIV 10) MOD 10 IN (7, 8), 'Refused', 'Completed'))"
 	)
 	run(
@@ -236,8 +275,8 @@ def seed_appeals(start: int, end: int, contacts: int, last_day: str, company: st
 		SELECT CONCAT('{PREFIX}SO-', {pad("s", 7)}), {when}, {when}, 'Administrator', 'Administrator', 1,
 			0, 'SAL-ORD-.YYYY.-', {customer}, {client_name}, 'Sales', DATE({when}),
 			DATE({when}) + INTERVAL 3 DAY, %(company)s, 'USD', 1, 'Standard Selling', 'USD', 1,
-			IF({DAY_OFFSET} < 30, 'To Deliver and Bill', 'Completed'), IF(s MOD 40 = 7, 1, 0),
-			IF({DAY_OFFSET} < 30, 0, 100), IF({DAY_OFFSET} < 30, 0, 100), 150
+			IF({day_off} < 30, 'To Deliver and Bill', 'Completed'), IF(s MOD 40 = 7, 1, 0),
+			IF({day_off} < 30, 0, 100), IF({day_off} < 30, 0, 100), 150
 		FROM {seq} WHERE s MOD 20 = 7 AND {KNOWN}""".replace("%(company)s", frappe.db.escape(company)),
 		f"Sales Order {start}..{end}",
 	)
@@ -281,16 +320,22 @@ def seed(appeals: int, contacts: int = 200_000) -> dict:
 	seed_clients(contacts)
 	clients = highest("Customer", f"{PREFIX}C-")
 	have = highest("Appeal", f"{PREFIX}A-")
-	print(f"appeals: {have} present, {appeals} asked", flush=True)
-	if have > appeals:
+	dated_for = frappe.utils.cint(frappe.db.get_default(SIZE_KEY))
+	print(f"appeals: {have} present (dated for {dated_for}), {appeals} asked", flush=True)
+	if have and dated_for != appeals:  # the dates depend on N: the history is made anew
+		shrink(0)
+		have = 0
+	elif have > appeals:
 		shrink(appeals)
+	frappe.db.set_default(SIZE_KEY, str(appeals))
+	frappe.db.commit()
 	company = (
 		frappe.db.get_single_value("Global Defaults", "default_company")
 		or frappe.get_all("Company", pluck="name", limit=1)[0]
 	)
 	last_day = anchor()
 	for start in range(have + 1, appeals + 1, CHUNK):
-		seed_appeals(start, min(start + CHUNK - 1, appeals), clients, last_day, company)
+		seed_appeals(start, min(start + CHUNK - 1, appeals), appeals, clients, last_day, company)
 	frappe.db.sql("SET SESSION unique_checks = 1")
 	if have != appeals:
 		for table in (*OWN_TABLES, "Customer", "Contact", "Contact Phone", "Dynamic Link"):

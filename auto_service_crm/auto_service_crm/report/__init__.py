@@ -1,9 +1,14 @@
+from frappe.utils import getdate
+
+
 def appeals_between(query, appeal, from_date=None, to_date=None):
-	"""Limit a report's query to appeals made from ``from_date`` to ``to_date``, both days whole."""
+	"""Limit a report's query to appeals made from ``from_date`` to ``to_date``, both days whole: on
+	the appeal's day (``appeal_date``), which leads the reports' indexes, so that a period is read
+	as one range of an index whatever the history."""
 	if from_date:
-		query = query.where(appeal.appeal_datetime >= f"{from_date} 00:00:00")
+		query = query.where(appeal.appeal_date >= getdate(from_date))
 	if to_date:
-		query = query.where(appeal.appeal_datetime <= f"{to_date} 23:59:59.999999")
+		query = query.where(appeal.appeal_date <= getdate(to_date))
 	return query
 
 
