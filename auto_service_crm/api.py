@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 import frappe
 from frappe import _
 
-from auto_service_crm import intake_filing
+from auto_service_crm import intake_filing, intake_queue, routing
 from auto_service_crm.intake import mobile_app, website_form
 from auto_service_crm.intake.errors import (
 	MAX_PAYLOAD_BYTES,
@@ -55,6 +55,9 @@ class Endpoint:
 	read: Callable  # (body) -> dict
 	parse: Callable  # (data) -> list of events
 	file: Callable  # (event) -> appeal name | None
+	# filed by a background job after the answer (calls and chats: the provider needs only the 200);
+	# a website form and the mobile app are answered with the appeal they made
+	queued: bool = False
 
 
 def secret(field: str) -> str | None:
@@ -96,12 +99,16 @@ HISTORY_LIMIT = 200  # events of one call kept before this one that a parser rea
 
 
 def kept_before(provider: str, external_id) -> list[str]:
-	"""The bodies of the deliveries of one call (or entry) kept so far, in the order received."""
+	"""The bodies of the deliveries of one call (or entry) kept before this one, in the order
+	received (a payload filed later, by a job or a replay, reads only what came before it)."""
 	if external_id in (None, ""):
 		return []
+	filters = {"provider": provider, "external_id": str(external_id)}
+	if frappe.flags.asc_kept_before:
+		filters["creation"] = ["<", frappe.flags.asc_kept_before]
 	return frappe.get_all(
 		"Intake Payload",
-		filters={"provider": provider, "external_id": str(external_id)},
+		filters=filters,
 		pluck="payload",
 		order_by="creation asc",
 		limit=HISTORY_LIMIT,
@@ -145,6 +152,7 @@ ENDPOINTS = {
 		load_json,
 		lambda data: [generic_call.parse(data)],
 		file_call,
+		queued=True,
 	),
 	"zadarma": Endpoint(
 		"zadarma",
@@ -157,6 +165,7 @@ ENDPOINTS = {
 			as_list(zadarma.parse(data, history=zadarma_history(data))) or as_list(zadarma.parse_record(data))
 		),
 		file_call,
+		queued=True,
 	),
 	"mango_call": Endpoint(
 		"mango:events/call",
@@ -165,6 +174,7 @@ ENDPOINTS = {
 		load_form,
 		lambda data: as_list(mango.parse(data.get("json") or "", "events/call", history=mango_history(data))),
 		file_call,
+		queued=True,
 	),
 	"mango_summary": Endpoint(
 		"mango:events/summary",
@@ -175,6 +185,7 @@ ENDPOINTS = {
 			mango.parse(data.get("json") or "", "events/summary", history=mango_history(data))
 		),
 		file_call,
+		queued=True,
 	),
 	# events/recording: the recording of a call, kept on its Call Log
 	"mango_recording": Endpoint(
@@ -184,6 +195,7 @@ ENDPOINTS = {
 		load_form,
 		lambda data: as_list(mango.parse_recording(data.get("json") or "")),
 		file_call,
+		queued=True,
 	),
 	# result/callback, result/callback_group: the result of a call the app asked for
 	"mango_result": Endpoint(
@@ -193,6 +205,7 @@ ENDPOINTS = {
 		load_form,
 		lambda data: as_list(mango.read_command_result(data.get("json") or "")),
 		file_command_result,
+		queued=True,
 	),
 	# Mango's other events (events/dtmf, events/sms, ping ...): kept, not filed
 	"mango_other": Endpoint("mango:other", "Incoming Call", mango_check, load_form, lambda data: [], None),
@@ -221,6 +234,7 @@ ENDPOINTS = {
 		load_json,
 		whatsapp.parse,
 		file_chat,
+		queued=True,
 	),
 	"telegram": Endpoint(
 		"telegram",
@@ -231,6 +245,7 @@ ENDPOINTS = {
 		load_json,
 		lambda data: as_list(telegram.parse(data)),
 		file_chat,
+		queued=True,
 	),
 	"jivosite": Endpoint(
 		"jivosite",
@@ -239,6 +254,7 @@ ENDPOINTS = {
 		load_json,
 		jivosite.parse,
 		file_chat,
+		queued=True,
 	),
 }
 
@@ -324,20 +340,41 @@ def file_delivery(endpoint: Endpoint, body: bytes, request, events: list, key: s
 		"Intake Payload", {"dedupe_key": key, "status": ["in", ["Processed", "Ignored"]]}
 	):
 		return reply(200, status="duplicate")
+	thread = intake_queue.thread_of(endpoint, events)
+	queued = endpoint.queued and events
+	if queued:
+		intake_queue.keeping(thread)
 	log = frappe.db.get_value("Intake Payload", {"dedupe_key": key}, "name") if key else None
 	if log:
-		# kept earlier and failed: file it again (locked: a repeat filing it at the same moment waits)
+		# kept earlier and failed (or waiting for its job): file it again (locked: a repeat filing it
+		# at the same moment waits)
 		log = frappe.get_doc("Intake Payload", log, for_update=True)
+		kept_now = False
 	else:
 		try:
 			log = keep(
-				endpoint, body, request, key=key, external_id=events[0].external_id if events else None
+				endpoint,
+				body,
+				request,
+				key=key,
+				external_id=events[0].external_id if events else None,
+				thread=thread,
 			)
 		except (frappe.DuplicateEntryError, frappe.UniqueValidationError):
 			return reply(200, status="duplicate")  # the same delivery, at the same moment
+		kept_now = True
 	if log.status in ("Processed", "Ignored"):
 		return reply(200, status="duplicate")
+	if queued and not frappe.flags.in_test:
+		if log.status == "Received" and not kept_now:
+			# kept already and waiting for its job: the same delivery again (its job is asked again)
+			frappe.db.commit()
+			intake_queue.enqueue_thread(log.thread)
+			return reply(200, status="duplicate", payload=log.name)
+		return queue_delivery(log)
 	appeals = process(log, endpoint, events)
+	if log.status == "Processed":
+		routing.route_filed(appeals, commit=not frappe.flags.in_test)
 	if log.status == "Failed" and log.flags.transient:
 		return reply(500, error=_("The payload was kept but could not be filed"), payload=log.name)
 	if log.status == "Failed":
@@ -348,7 +385,31 @@ def file_delivery(endpoint: Endpoint, body: bytes, request, events: list, key: s
 	return reply(200, status=log.status.lower(), appeals=appeals, payload=log.name)
 
 
-def keep(endpoint: Endpoint, body: bytes, request, status="Received", error=None, key=None, external_id=None):
+def queue_delivery(log) -> dict:
+	"""The payload is safe once committed: a job files it (``intake_queue``). When the queue's Redis
+	cannot take the job, the delivery is filed here and now, and the answer says how it went."""
+	if log.status != "Received":
+		log.db_set("status", "Received", update_modified=False)  # a failed one delivered again
+	frappe.db.commit()
+	if intake_queue.enqueue_thread(log.thread):
+		return reply(200, status="received", payload=log.name)
+	intake_queue.file_thread(log.thread)
+	log.reload()
+	if log.status == "Failed" or log.status == "Received":
+		return reply(500, error=_("The payload was kept but could not be filed"), payload=log.name)
+	return reply(200, status=log.status.lower(), appeals=[log.appeal] if log.appeal else [], payload=log.name)
+
+
+def keep(
+	endpoint: Endpoint,
+	body: bytes,
+	request,
+	status="Received",
+	error=None,
+	key=None,
+	external_id=None,
+	thread=None,
+):
 	log = frappe.get_doc(
 		{
 			"doctype": "Intake Payload",
@@ -357,6 +418,7 @@ def keep(endpoint: Endpoint, body: bytes, request, status="Received", error=None
 			"status": status,
 			"dedupe_key": key,
 			"external_id": external_id,
+			"thread": thread,
 			"content_type": request.content_type,
 			"payload": body.decode("utf-8", errors="replace"),
 			"error": error,
@@ -376,7 +438,8 @@ def process(log, endpoint: Endpoint, events: list) -> list[str]:
 		return []
 	frappe.db.savepoint("asc_intake")
 	try:
-		appeals = [name for name in (endpoint.file(event) for event in events) if name]
+		with routing.deferred():
+			appeals = [name for name in (endpoint.file(event) for event in events) if name]
 	except frappe.QueryDeadlockError:
 		raise  # the whole transaction is gone, the savepoint with it: the caller starts again
 	except Exception as e:
@@ -443,14 +506,33 @@ def report_failure(log) -> None:
 		notification.insert(ignore_permissions=True)
 
 
+def endpoint_of(provider: str) -> Endpoint:
+	return next(e for e in ENDPOINTS.values() if e.provider == provider)
+
+
+def parse_kept(endpoint: Endpoint, log) -> list:
+	"""The events of a kept payload, read as they were when it arrived: its parser sees only the
+	deliveries of the call kept before it."""
+	frappe.flags.asc_kept_before = log.creation
+	try:
+		return endpoint.parse(endpoint.read((log.payload or "").encode("utf-8")))
+	finally:
+		frappe.flags.asc_kept_before = None
+
+
 def replay(log_name: str) -> list[str]:
 	"""File a kept payload again (after the cause of its failure was fixed)."""
 	log = frappe.get_doc("Intake Payload", log_name)
-	endpoint = next(e for e in ENDPOINTS.values() if e.provider == log.provider)
-	events = endpoint.parse(endpoint.read(log.payload.encode("utf-8")))
+	endpoint = endpoint_of(log.provider)
+	events = parse_kept(endpoint, log)
 	if not log.dedupe_key:
 		log.dedupe_key = delivery_key(endpoint, events)
-	return process(log, endpoint, events)
+	if not log.thread:
+		log.thread = intake_queue.thread_of(endpoint, events)
+	appeals = process(log, endpoint, events)
+	if log.status == "Processed":
+		routing.route_filed(appeals)
+	return appeals
 
 
 # The endpoints -------------------------------------------------------------------------------

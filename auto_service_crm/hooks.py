@@ -54,7 +54,11 @@ doctype_js = {
 # DocType classes
 # ---------------
 # ERPNext's Call Log, with the caller's Contact found through the indexed normalized phone
-override_doctype_class = {"Call Log": "auto_service_crm.overrides.call_log.AutoServiceCallLog"}
+# and Frappe's Assignment Rule, stepping aside while a delivery is filed (auto_service_crm/routing.py)
+override_doctype_class = {
+	"Call Log": "auto_service_crm.overrides.call_log.AutoServiceCallLog",
+	"Assignment Rule": "auto_service_crm.overrides.assignment_rule.AutoServiceAssignmentRule",
+}
 
 # Dashboards
 # ----------
@@ -100,7 +104,11 @@ scheduler_events = {
 			"auto_service_crm.alerts.check_sla_breaches",
 		],
 		# the website callbacks' attempts that are due or whose answer time ran out (no worker waits)
-		"* * * * *": ["auto_service_crm.telephony.callback.check_callbacks"],
+		"* * * * *": [
+			"auto_service_crm.telephony.callback.check_callbacks",
+			# deliveries whose filing job was lost (the queue's Redis restarted, a worker died)
+			"auto_service_crm.intake_queue.file_waiting",
+		],
 	},
 }
 

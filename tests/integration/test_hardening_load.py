@@ -23,6 +23,7 @@ import frappe
 from frappe.utils import nowdate
 
 from tests.integration.services import Gunicorn, ThrowawayRedis, site_session
+from tests.integration.web import settled, workers
 
 CLIENTS = int(os.environ.get("ASC_LOAD_CLIENTS", 20))
 SECONDS = float(os.environ.get("ASC_LOAD_SECONDS", 20))
@@ -49,7 +50,8 @@ def server(site):
 	web = None
 	try:
 		web = Gunicorn(workers=3, threads=4, redis_queue=redis.url)
-		yield web
+		with workers(2, redis.url):  # the calls and chats are filed by background jobs
+			yield web
 	finally:
 		if web:
 			web.stop()
@@ -150,6 +152,7 @@ def message(chat: int, number: int) -> dict:
 
 def test_a_burst_of_concurrent_webhooks_loses_and_doubles_nothing(server):
 	sender = Sender(server.url)
+	began_at = frappe.utils.add_to_date(frappe.utils.now_datetime(), seconds=-1)
 	sent_calls: dict[str, list[str]] = {}  # call id: its events in order
 	phone_of: dict[str, str] = {}
 	statuses: dict[str, list[str]] = defaultdict(list)  # delivery key: the app's answers to it
@@ -215,11 +218,11 @@ def test_a_burst_of_concurrent_webhooks_loses_and_doubles_nothing(server):
 	assert not sender.unclear, f"answers neither 2xx nor clearly retryable: {sender.unclear[:5]}; {summary}"
 	assert not sender.given_up, f"deliveries never accepted: {sender.given_up[:5]}; {summary}"
 	for key, answers in statuses.items():
-		assert answers.count("processed") == 1, f"{key} filed {answers.count('processed')} times: {answers}"
-		assert set(answers) <= {"processed", "duplicate"}, f"{key}: {answers}"
+		assert answers.count("received") == 1, f"{key} kept {answers.count('received')} times: {answers}"
+		assert set(answers) <= {"received", "duplicate"}, f"{key}: {answers}"
 	assert statuses[f"ringing:ld-{RUN}-same"].count("duplicate") == CLIENTS - 1
 
-	frappe.db.rollback()  # a fresh snapshot: what the server committed
+	settled(began_at, seconds=300)  # the workers filed every kept delivery (and a fresh snapshot)
 	payloads = frappe.get_all(
 		"Intake Payload",
 		filters={"name": ["in", run_payloads()]},
@@ -326,6 +329,17 @@ def delete_what_the_burst_made():
 	for chat in CHATS:
 		frappe.db.delete("Communication", {"message_id": ["like", f"Telegram:{chat}:%"]})
 	if appeals:
+		# the operators' mail of the burst's tasks and appeals (the missed calls' tasks, assignments)
+		todos = frappe.get_all("ToDo", filters={"reference_name": ["in", appeals]}, pluck="name")
+		mails = frappe.get_all(
+			"Email Queue",
+			or_filters=[["reference_name", "in", appeals], ["reference_name", "in", todos or [""]]],
+			pluck="name",
+		)
+		if mails:
+			frappe.db.delete("Email Queue Recipient", {"parent": ["in", mails]})
+			frappe.db.delete("Email Queue", {"name": ["in", mails]})
+		frappe.db.delete("Notification Log", {"document_name": ["in", appeals + todos]})
 		for child in ("Work Type Detail", "Service Request Item"):
 			frappe.db.delete(child, {"parenttype": "Appeal", "parent": ["in", appeals]})
 		for doctype, field in (

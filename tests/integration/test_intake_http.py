@@ -12,6 +12,7 @@ import frappe
 
 from auto_service_crm.telephony import zadarma
 from tests.integration.factories import make_customer, make_user
+from tests.integration.web import filed, outcome
 
 SECRETS = {
 	"telephony_token": "tel-secret",
@@ -40,12 +41,14 @@ def secrets(web_server):
 def post(base, method, body, headers=None, params=None, json_body=True):
 	data = json.dumps(body).encode() if json_body and not isinstance(body, bytes | str) else body
 	kind = "application/json" if json_body else "application/x-www-form-urlencoded"
-	return requests.post(
-		f"{base}/api/method/auto_service_crm.api.{method}",
-		data=data,
-		headers={"Content-Type": kind, **(headers or {})},
-		params=params,
-		timeout=30,
+	return filed(
+		requests.post(
+			f"{base}/api/method/auto_service_crm.api.{method}",
+			data=data,
+			headers={"Content-Type": kind, **(headers or {})},
+			params=params,
+			timeout=30,
+		)
 	)
 
 
@@ -119,7 +122,8 @@ def test_incoming_call_from_ringing_to_the_end(web_server, committed):
 def test_a_repeated_delivery_files_nothing_twice(web_server, committed):
 	first = call(web_server, f"c-1002-{RUN}", "ringing")
 	again = call(web_server, f"c-1002-{RUN}", "ringing")
-	assert first.json()["message"]["status"] == "processed"
+	assert first.json()["message"]["status"] == "received", "kept, and filed by a background job"
+	assert outcome(first)["status"] == "processed"
 	assert again.status_code == 200 and again.json()["message"]["status"] == "duplicate"
 	assert len(committed.new("Appeal")) == 1
 	assert len(committed.new("Intake Payload")) == 1

@@ -16,7 +16,7 @@ import frappe
 from tests.integration.conftest import SITES
 from tests.integration.factories import make_customer, make_user
 from tests.integration.test_browser import chromium, log_in, open_form, screenshot, wait
-from tests.integration.web import PORT, free, serving
+from tests.integration.web import PORT, filed, free, serving, workers
 
 BENCH = SITES.parent
 RUN = frappe.generate_hash(length=6)
@@ -57,7 +57,7 @@ def live_site(site):
 	settings.save()
 	frappe.db.commit()
 	try:
-		with serving(site, PORT + 7, env={"DEV_SERVER": "1"}) as url:
+		with serving(site, PORT + 7, env={"DEV_SERVER": "1"}) as url, workers():
 			yield url
 	finally:
 		server.terminate()
@@ -127,7 +127,9 @@ def call(base, call_id, event, **extra):
 		timeout=30,
 	)
 	assert response.status_code == 200, response.text
-	return time.monotonic()
+	answered = time.monotonic()
+	filed(response)  # the background job filed it (the card may show before: it is sent while filing)
+	return answered
 
 
 def test_a_call_rings_on_a_line_answers_and_a_missed_call_closes_for_everyone(
@@ -179,6 +181,7 @@ def test_a_call_rings_on_a_line_answers_and_a_missed_call_closes_for_everyone(
 			timeout=15,
 			what="the appeal opened for A",
 		)
+		frappe.db.rollback()  # a new snapshot: what the filing job committed
 		tasks = frappe.get_all(
 			"ToDo",
 			filters={"reference_name": appeal, "status": "Open"},

@@ -70,10 +70,105 @@ def serving(site: str, port: int, env: dict | None = None):
 		Path(log.name).unlink(missing_ok=True)
 
 
+class Worker:
+	"""A real rq worker of the bench (`bench worker`) for the whole of a test's server: the webhooks
+	of calls and chats are filed by a background job (auto_service_crm/intake_queue.py)."""
+
+	def __init__(self, redis_queue: str | None = None, queue: str = "short"):
+		self.log = tempfile.NamedTemporaryFile(prefix="asc-worker-", suffix=".log", delete=False)
+		env = dict(os.environ)
+		if redis_queue:
+			env["FRAPPE_REDIS_QUEUE"] = redis_queue
+		self.process = subprocess.Popen(
+			[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "worker", "--queue", queue],
+			cwd=SITES,
+			env=env,
+			stdout=self.log,
+			stderr=subprocess.STDOUT,
+		)
+
+	def output(self) -> str:
+		return Path(self.log.name).read_text(errors="replace")
+
+	def stop(self):
+		if self.process.poll() is None:
+			self.process.terminate()
+			try:
+				self.process.wait(timeout=30)
+			except subprocess.TimeoutExpired:
+				self.process.kill()
+				self.process.wait(timeout=10)
+		self.log.close()
+		Path(self.log.name).unlink(missing_ok=True)
+
+
+@contextmanager
+def workers(count: int = 1, redis_queue: str | None = None):
+	started = [Worker(redis_queue) for _ in range(count)]
+	try:
+		yield started
+	finally:
+		for worker in started:
+			worker.stop()
+
+
+def settled(since, seconds: float = 60) -> None:
+	"""Wait until the background jobs filed every delivery kept since ``since``."""
+	deadline = time.time() + seconds
+	while time.time() < deadline:
+		frappe.db.rollback()  # a new snapshot sees what the workers committed
+		if not frappe.db.exists("Intake Payload", {"creation": [">=", since], "status": "Received"}):
+			return
+		time.sleep(0.1)
+	waiting = frappe.get_all(
+		"Intake Payload", filters={"creation": [">=", since], "status": "Received"}, pluck="name"
+	)
+	raise TimeoutError(f"deliveries not filed after {seconds} s: {waiting}")
+
+
+def received(response) -> str | None:
+	"""The payload a webhook kept to file in the background (it answered 200 «received»), else None."""
+	if response.status_code != 200:
+		return None
+	try:
+		answer = response.json().get("message")
+	except ValueError:
+		return None
+	if isinstance(answer, dict) and answer.get("status") == "received":
+		return answer.get("payload")
+	return None
+
+
+def filed(response, seconds: float = 60):
+	"""The response, once the background job filed the delivery it kept (if it kept one)."""
+	payload = received(response)
+	if payload:
+		deadline = time.time() + seconds
+		while time.time() < deadline:
+			frappe.db.rollback()
+			if frappe.db.get_value("Intake Payload", payload, "status") != "Received":
+				break
+			time.sleep(0.05)
+		else:
+			raise TimeoutError(f"payload {payload} not filed after {seconds} s")
+	return response
+
+
+def outcome(response) -> dict:
+	"""What became of a delivery: the server's answer, or for one kept and filed in the background,
+	its filing (the payload's status and appeal) as the inline answer would have said it."""
+	payload = received(filed(response))
+	if not payload:
+		return response.json()["message"]
+	frappe.db.rollback()
+	log = frappe.db.get_value("Intake Payload", payload, ["status", "appeal"], as_dict=True)
+	return {"status": log.status.lower(), "appeals": [log.appeal] if log.appeal else [], "payload": payload}
+
+
 @pytest.fixture(scope="session")
 def web_server(site):
-	"""The site's web server, started once for the session."""
-	with serving(site, PORT) as url:
+	"""The site's web server, started once for the session, with an rq worker beside it."""
+	with serving(site, PORT) as url, workers():
 		yield url
 
 
@@ -87,7 +182,7 @@ class Committed:
 		self.since = frappe.utils.add_to_date(frappe.utils.now_datetime(), seconds=-1)  # the site's clock
 
 	def new(self, doctype, **filters):
-		frappe.db.rollback()  # a new snapshot sees what the server committed
+		settled(self.since)  # and a new snapshot sees what the server and its worker committed
 		return frappe.get_all(doctype, filters={"creation": [">=", self.since], **filters}, pluck="name")
 
 	def clean(self):

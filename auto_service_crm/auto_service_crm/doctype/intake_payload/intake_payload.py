@@ -25,6 +25,7 @@ class IntakePayload(Document):
 		provider: DF.Data | None
 		received_on: DF.Datetime | None
 		status: DF.Literal["Received", "Processed", "Duplicate", "Ignored", "Failed"]
+		thread: DF.Data | None
 	# end: auto-generated types
 
 	@frappe.whitelist()
@@ -34,3 +35,9 @@ class IntakePayload(Document):
 		from auto_service_crm.api import replay
 
 		return replay(self.name)
+
+
+def on_doctype_update():
+	"""A job takes its thread's waiting deliveries oldest first; the sweep finds the waiting ones."""
+	frappe.db.add_index("Intake Payload", ["thread", "status", "creation"], "thread_status_creation")
+	frappe.db.add_index("Intake Payload", ["status", "creation"], "status_creation")

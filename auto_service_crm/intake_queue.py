@@ -1,0 +1,161 @@
+"""Filing a kept delivery in a background job: the webhook answers once the payload is safe.
+
+A PBX or a messenger needs a fast 200; the operator needs the appeal a moment later. The webhook
+keeps the delivery (the Intake Payload with its unique dedupe key), commits, asks for a job and
+answers. The job files it: identification, automatic category, Call Log, alerts, then routing in
+a transaction of its own.
+
+The rules that hold:
+
+- **Order.** The deliveries of one call (or one chat) are its *thread*. A job files the
+  thread's waiting deliveries one by one, oldest first, holding a named lock on the thread, so
+  that with several workers the events of a call are still filed in the order they were
+  received. Keeping takes a short lock of its own on the thread, so the order received (the
+  payload's creation) is the order committed, and a job never files a later event before an
+  earlier one is visible to it.
+- **Once.** The dedupe key is unique; a delivery filed already answers "duplicate"; a job finds
+  only payloads still *Received*, locked for update.
+- **Nothing lost.** A filing that fails leaves the payload Failed and replayable, as an inline
+  filing does. A transient failure (a deadlock, the database away) puts it back to Received for
+  the next attempt, up to ``ATTEMPTS``. A job Redis lost, or a worker that died, is made good
+  by the minute's sweep (``file_waiting``). With the queue's Redis down the webhook files the
+  delivery there and then, as before.
+"""
+
+import hashlib
+import time
+from datetime import timedelta
+
+import redis
+
+import frappe
+from frappe.utils import now_datetime
+
+ATTEMPTS = 3  # transient failures of one payload before it stays Failed
+THREAD_LOCK_SECONDS = 120  # how long a job waits for another job filing the same thread
+KEEP_LOCK_SECONDS = 10
+WAITING_AFTER = timedelta(seconds=30)  # a payload still Received after this is filed by the sweep
+QUEUE = "short"
+
+
+def thread_of(endpoint, events: list) -> str | None:
+	"""The call or chat a delivery belongs to: the provider's vendor and the call's id (a call's
+	events, its summary, recording and command results share it) or the chat's conversation."""
+	vendor = endpoint.provider.split(":")[0]
+	for event in events:
+		conversation = getattr(event, "conversation_id", None)
+		if conversation:
+			return f"{vendor}:chat:{conversation}"[:140]
+		if getattr(event, "external_id", None):
+			return f"{vendor}:call:{event.external_id}"[:140]
+	return None
+
+
+def named_lock(prefix: str, key: str) -> str:
+	return f"asc-{prefix}-" + hashlib.sha1(f"{frappe.local.site}:{key}".encode()).hexdigest()[:40]
+
+
+def hold(lock: str, seconds: int) -> bool:
+	return frappe.db.sql("SELECT GET_LOCK(%s, %s)", (lock, seconds))[0][0] == 1
+
+
+def release(lock: str) -> None:
+	frappe.db.sql("SELECT RELEASE_LOCK(%s)", (lock,))
+
+
+def keeping(thread: str | None):
+	"""Serialize keeping within a thread until the keeping transaction ends (see the module)."""
+	if not thread:
+		return
+	lock = named_lock("keep", thread)
+	if not hold(lock, KEEP_LOCK_SECONDS):
+		return  # order of two deliveries a millisecond apart is the lesser evil than losing one
+	frappe.db.after_commit.add(lambda: release(lock))
+	frappe.db.after_rollback.add(lambda: release(lock))
+
+
+def enqueue_thread(thread: str) -> bool:
+	"""Ask a worker to file the thread's waiting deliveries; False when the queue is unreachable."""
+	try:
+		frappe.enqueue(
+			"auto_service_crm.intake_queue.file_thread",
+			queue=QUEUE,
+			thread=thread,
+			deduplicate=False,
+		)
+	except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as e:
+		frappe.logger("auto_service_crm").warning(f"queue unreachable ({e}): thread {thread} filed inline")
+		return False
+	return True
+
+
+def file_thread(thread: str) -> list[str]:
+	"""Every waiting delivery of the thread, oldest first, each in its own transaction."""
+	lock = named_lock("thread", thread)
+	if not hold(lock, THREAD_LOCK_SECONDS):
+		# the job holding it files every waiting delivery of the thread before it lets go
+		frappe.logger("auto_service_crm").warning(f"thread {thread}: left to the job filing it")
+		return []
+	filed = []
+	try:
+		while True:
+			frappe.db.rollback()  # a new snapshot: it sees deliveries committed since
+			name = frappe.db.get_value(
+				"Intake Payload", {"thread": thread, "status": "Received"}, "name", order_by="creation asc"
+			)
+			if not name:
+				break
+			status = file_payload(name)
+			if status == "Received":
+				break  # a transient failure: the sweep tries again; later events wait behind it
+			filed.append(name)
+	finally:
+		release(lock)
+	return filed
+
+
+def file_payload(name: str) -> str:
+	"""File one kept payload and commit; route what it filed in a transaction of its own."""
+	from auto_service_crm import api, routing
+
+	for attempt in range(api.DEADLOCK_ATTEMPTS):
+		log = frappe.get_doc("Intake Payload", name, for_update=True)
+		if log.status != "Received":
+			frappe.db.commit()
+			return log.status
+		try:
+			endpoint = api.endpoint_of(log.provider)
+			events = api.parse_kept(endpoint, log)
+			appeals = api.process(log, endpoint, events)
+		except frappe.QueryDeadlockError:
+			frappe.db.rollback()
+			time.sleep(0.05 * (attempt + 1))
+			continue
+		if log.status == "Failed" and log.flags.transient and (log.attempts or 0) < ATTEMPTS:
+			log.db_set("status", "Received", update_modified=False)  # the next attempt
+		elif log.status == "Failed" and log.flags.transient:
+			api.report_failure(log)
+		frappe.db.commit()
+		if log.status == "Processed":
+			routing.route_filed(appeals)
+			frappe.db.commit()
+		return log.status
+	frappe.db.rollback()
+	return "Received"
+
+
+def file_waiting() -> None:
+	"""The sweep (every minute): threads with a delivery waiting longer than a job takes."""
+	threads = frappe.get_all(
+		"Intake Payload",
+		filters={
+			"status": "Received",
+			"creation": ["<", now_datetime() - WAITING_AFTER],
+			"thread": ["is", "set"],
+		},
+		pluck="thread",
+		distinct=True,
+		limit=500,
+	)
+	for thread in threads:
+		enqueue_thread(thread)

@@ -1,0 +1,60 @@
+"""Routing a filed appeal among the operators, after its filing, not inside it.
+
+Frappe applies Assignment Rules in the transaction that saves the document, and its round robin
+writes the rule's ``last_user`` there: every filing held the rule's row until it committed, and
+all intake of the site queued on that one row (about 17 appeals a second). The app files first
+and routes after, in a short transaction of its own (``route_filed``), still through Frappe's
+Assignment Rules as the consultant set them: their conditions, priorities, days and users.
+
+While a delivery is filed the Assignment Rules on Appeal step aside (``deferred``; the override in
+``overrides/assignment_rule.py``). A call is not routed at all: an answered call belongs to the
+operator who answered (the call card gives them the appeal and its result task), and a missed
+call is a task of every operator (``telephony/filing.missed_call_task``).
+"""
+
+from contextlib import contextmanager
+
+import frappe
+from frappe.automation.doctype.assignment_rule.assignment_rule import apply
+
+CALL_CHANNELS = ("Incoming Call", "Missed Call")
+
+
+@contextmanager
+def deferred():
+	"""Inside: the Assignment Rules on Appeal assign nothing (the filing routes after it commits)."""
+	outer = frappe.flags.asc_routing_deferred
+	frappe.flags.asc_routing_deferred = True
+	try:
+		yield
+	finally:
+		frappe.flags.asc_routing_deferred = outer
+
+
+def is_deferred(doctype: str) -> bool:
+	return doctype == "Appeal" and bool(frappe.flags.asc_routing_deferred)
+
+
+def route_filed(appeals: list[str], commit: bool = False) -> None:
+	"""Apply the Assignment Rules to the appeals a delivery filed, calls excepted (see the module).
+
+	With ``commit`` the filing is committed first and the routing after it: the rule's row is held
+	only while one appeal is assigned. A routing that fails leaves the appeal filed and unassigned,
+	in the Error Log.
+	"""
+	if commit:
+		frappe.db.commit()
+	for name in dict.fromkeys(appeals):
+		channel = frappe.db.get_value("Appeal", name, "channel")
+		if not channel or channel in CALL_CHANNELS:
+			continue
+		frappe.db.savepoint("asc_routing")
+		try:
+			apply(doctype="Appeal", name=name)
+		except Exception:
+			frappe.db.rollback(save_point="asc_routing")
+			frappe.log_error(
+				title=f"Appeal {name} could not be routed", reference_doctype="Appeal", reference_name=name
+			)
+		if commit:
+			frappe.db.commit()
