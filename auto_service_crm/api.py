@@ -432,6 +432,7 @@ def keep(
 def process(log, endpoint: Endpoint, events: list) -> list[str]:
 	"""File the events of a kept payload in a savepoint: a failure leaves the log, marked Failed."""
 	log.attempts = (log.attempts or 0) + 1
+	log.flags.ignore_links = True  # its status is kept whatever else is wrong (a renamed channel)
 	if not events:
 		log.status = "Ignored"
 		log.save(ignore_permissions=True)

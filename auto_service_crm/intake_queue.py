@@ -131,6 +131,15 @@ def file_payload(name: str) -> str:
 			frappe.db.rollback()
 			time.sleep(0.05 * (attempt + 1))
 			continue
+		except Exception:
+			# outside what ``process`` keeps track of (the payload no longer reads, say): kept Failed
+			error = frappe.get_traceback(with_context=False)
+			frappe.db.rollback()
+			frappe.db.set_value("Intake Payload", name, {"status": "Failed", "error": error})
+			log.reload()
+			api.report_failure(log)
+			frappe.db.commit()
+			return "Failed"
 		if log.status == "Failed" and log.flags.transient and (log.attempts or 0) < ATTEMPTS:
 			log.db_set("status", "Received", update_modified=False)  # the next attempt
 		elif log.status == "Failed" and log.flags.transient:

@@ -1,0 +1,310 @@
+"""The call and chat webhooks answer once the payload is kept; background jobs file it.
+
+Against the site behind a multi-worker gunicorn with real rq workers on a queue Redis of the tests:
+the events of one call and the messages of one chat are filed in the order received even with
+several workers, nothing is filed twice, a failed filing stays Failed and replayable, a lost job is
+made good by the sweep, the queue's Redis down files inline, and routing happens after the filing:
+a form or a chat through the consultant's Assignment Rule, a call by the operator who answered.
+"""
+
+import threading
+import time
+from collections import defaultdict
+
+import pytest
+
+import frappe
+
+from tests.integration.factories import make_user
+from tests.integration.services import Gunicorn, ThrowawayRedis, enqueue_job, run_worker, site_session
+from tests.integration.web import Committed, settled, workers
+
+RUN = frappe.generate_hash(length=6)
+SECRETS = {
+	"telephony_token": "bg-tel",
+	"telegram_secret_token": "bg-tg",
+	"website_form_token": "bg-form",
+}
+
+
+@pytest.fixture(scope="module")
+def redis(site):
+	server = ThrowawayRedis()
+	server.start()
+	yield server
+	server.close()
+
+
+@pytest.fixture(scope="module")
+def web(site, redis):
+	settings = frappe.get_single("Auto Service Settings")
+	previous = {field: settings.get_password(field, raise_exception=False) for field in SECRETS}
+	settings.update(SECRETS)
+	settings.save()
+	frappe.db.commit()
+	server = None
+	try:
+		server = Gunicorn(workers=2, threads=4, redis_queue=redis.url)
+		yield server
+	finally:
+		if server:
+			server.stop()
+		frappe.db.rollback()
+		settings = frappe.get_single("Auto Service Settings")
+		settings.update(previous)
+		settings.save()
+		frappe.db.commit()
+
+
+@pytest.fixture
+def made(web, redis):
+	record = Committed()
+	yield record
+	if not redis.process:
+		redis.start()
+	redis.client().flushall()
+	frappe.db.rollback()
+	appeals = frappe.get_all("Appeal", filters={"creation": [">=", record.since]}, pluck="name")
+	todos = frappe.get_all("ToDo", filters={"reference_name": ["in", appeals or [""]]}, pluck="name")
+	mails = frappe.get_all(
+		"Email Queue", filters={"reference_name": ["in", [*appeals, *todos] or [""]]}, pluck="name"
+	)
+	frappe.db.delete("Email Queue Recipient", {"parent": ["in", mails or [""]]})
+	frappe.db.delete("Email Queue", {"name": ["in", mails or [""]]})
+	frappe.db.delete("Notification Log", {"document_name": ["in", [*appeals, *todos] or [""]]})
+	frappe.db.commit()
+	record.clean()
+
+
+def post(web, method: str, body: dict, headers: dict):
+	response = site_session().post(
+		f"{web.url}/api/method/auto_service_crm.api.{method}",
+		json=body,
+		headers={**headers, "Connection": "close"},
+		timeout=60,
+	)
+	assert response.status_code in (200, 500), response.text[:2000]
+	return response
+
+
+def call(web, call_id: str, event: str, **extra):
+	body = {"call_id": call_id, "event": event, "from": extra.pop("phone", "+79169990201"), **extra}
+	return post(web, "call_event", body, {"X-Webhook-Token": SECRETS["telephony_token"]})
+
+
+def telegram(web, chat: int, number: int, text: str):
+	update = {
+		"update_id": number,
+		"message": {
+			"message_id": number,
+			"date": int(time.time()),
+			"chat": {"id": chat, "type": "private"},
+			"from": {"id": chat, "first_name": "Фон", "is_bot": False},
+			"text": text,
+		},
+	}
+	return post(
+		web, "telegram_update", update, {"X-Telegram-Bot-Api-Secret-Token": SECRETS["telegram_secret_token"]}
+	)
+
+
+def status_of(response) -> str:
+	return response.json()["message"]["status"]
+
+
+def test_the_events_of_each_call_and_chat_are_filed_in_the_order_received(web, redis, made):
+	"""Six calls and two chats at once, each sender delivering its events one after another as a
+	PBX does, some twice: three workers file them, and every thread's payloads were filed in the
+	order received, each once."""
+	calls = [f"bg-{RUN}-order-{n}" for n in range(6)]
+	chats = [8_000_000_000 + (int(RUN, 16) % 10**6) * 10 + n for n in range(2)]
+	answers = defaultdict(list)
+	lock = threading.Lock()
+
+	def one_call(n, call_id):
+		for event, extra in (("ringing", {}), ("answered", {}), ("ended", {"talk_seconds": 30 + n})):
+			for _ in range(2 if n % 2 else 1):  # the provider delivers some of them again
+				response = call(web, call_id, event, phone=f"+7916999{n:04d}", **extra)
+				with lock:
+					answers[f"{call_id}:{event}"].append(status_of(response))
+
+	def one_chat(chat):
+		for number in range(1, 6):
+			response = telegram(web, chat, number, f"сообщение {number}")
+			with lock:
+				answers[f"{chat}:{number}"].append(status_of(response))
+
+	with workers(3, redis.url):
+		senders = [threading.Thread(target=one_call, args=(n, c)) for n, c in enumerate(calls)]
+		senders += [threading.Thread(target=one_chat, args=(chat,)) for chat in chats]
+		for sender in senders:
+			sender.start()
+		for sender in senders:
+			sender.join(timeout=120)
+		settled(made.since, seconds=120)
+
+	for key, statuses in answers.items():
+		assert statuses[0] == "received", (
+			f"{key}: the first delivery is kept and answered at once: {statuses}"
+		)
+		assert set(statuses[1:]) <= {"duplicate"}, f"{key}: {statuses}"
+	payloads = frappe.get_all(
+		"Intake Payload",
+		filters={"creation": [">=", made.since]},
+		fields=["name", "thread", "status", "creation", "modified"],
+		order_by="creation asc",
+	)
+	assert len(payloads) == len(calls) * 3 + len(chats) * 5, "each delivery kept once"
+	assert {p.status for p in payloads} == {"Processed"}
+	by_thread = defaultdict(list)
+	for payload in payloads:
+		by_thread[payload.thread].append(payload)
+	assert len(by_thread) == len(calls) + len(chats)
+	for thread, kept in by_thread.items():
+		filed_order = sorted(kept, key=lambda p: p.modified)
+		assert [p.name for p in filed_order] == [p.name for p in kept], f"{thread} filed out of order"
+	for n, call_id in enumerate(calls):
+		log = frappe.get_doc("Call Log", call_id)
+		assert (log.status, log.duration) == ("Completed", 30 + n)
+		assert len(frappe.get_all("Appeal", filters={"call_log": call_id})) == 1
+	for chat in chats:
+		[appeal] = frappe.get_all(
+			"Appeal", filters={"conversation_id": str(chat), "creation": [">=", made.since]}, pluck="name"
+		)
+		texts = frappe.get_all(
+			"Communication",
+			filters={"reference_doctype": "Appeal", "reference_name": appeal},
+			pluck="content",
+			order_by="creation asc",
+		)
+		assert [t.strip() for t in texts] == [f"сообщение {n}" for n in range(1, 6)]
+
+
+@pytest.fixture
+def rule():
+	"""The app's Assignment Rule on Appeal with two operators, as a consultant sets it up."""
+	first, second = make_user("Auto Service Operator"), make_user("Auto Service Operator")
+	doc = frappe.get_doc("Assignment Rule", "Appeals to Operators")
+	before = {"disabled": doc.disabled, "users": [u.user for u in doc.users], "last_user": doc.last_user}
+	doc.users = []
+	for user in (first, second):
+		doc.append("users", {"user": user})
+	doc.disabled = 0
+	doc.last_user = None
+	doc.save()
+	frappe.db.commit()
+	yield first, second
+	doc = frappe.get_doc("Assignment Rule", "Appeals to Operators")
+	doc.users = []
+	for user in before["users"]:
+		doc.append("users", {"user": user})
+	doc.disabled = before["disabled"]
+	doc.last_user = before["last_user"]
+	doc.save()
+	for user in (first, second):
+		frappe.delete_doc("User", user, force=True)
+	frappe.db.commit()
+
+
+def assignees(appeal: str) -> list[str]:
+	frappe.db.rollback()
+	return frappe.parse_json(frappe.db.get_value("Appeal", appeal, "_assign") or "[]")
+
+
+def test_routing_after_the_filing_forms_and_chats_by_the_rule_a_call_by_who_answered(web, redis, made, rule):
+	first, second = rule
+	frappe.db.set_value("User", first, "asc_phone_line", f"71{int(RUN, 16) % 1000:03d}")
+	frappe.db.commit()
+	with workers(1, redis.url):
+		forms = [
+			post(
+				web,
+				"website_form_submission",
+				{"submission_id": f"bg-{RUN}-form-{n}", "name": "Ирина", "phone": f"+7916999100{n}"},
+				{"X-Webhook-Token": SECRETS["website_form_token"]},
+			).json()["message"]
+			for n in range(2)
+		]
+		assert [f["status"] for f in forms] == ["processed", "processed"], (
+			"a form is answered with its appeal"
+		)
+		routed = [assignees(f["appeals"][0]) for f in forms]
+		assert sorted(a[0] for a in routed) == sorted([first, second]), "the rule's round robin, one each"
+		assert all(len(a) == 1 for a in routed)
+
+		chat = 8_100_000_000 + int(RUN, 16) % 10**6
+		assert status_of(telegram(web, chat, 1, "Здравствуйте")) == "received"
+		assert status_of(call(web, f"bg-{RUN}-routed", "ringing", phone="+79169991100")) == "received"
+		settled(made.since)
+		[chat_appeal] = frappe.get_all("Appeal", filters={"conversation_id": str(chat)}, pluck="name")
+		assert len(assignees(chat_appeal)) == 1, "a chat is routed by the rule after it is filed"
+		ringing = frappe.db.get_value("Appeal", {"call_log": f"bg-{RUN}-routed"}, "name")
+		assert assignees(ringing) == [], "a ringing call waits for whoever answers"
+
+		line = frappe.db.get_value("User", first, "asc_phone_line")
+		assert status_of(call(web, f"bg-{RUN}-routed", "answered", agent=line)) == "received"
+		settled(made.since)
+	assert assignees(ringing) == [first], "the answered call is the answering operator's"
+	frappe.db.set_value("User", first, "asc_phone_line", None)
+	frappe.db.commit()
+
+
+def test_with_the_queue_redis_down_the_webhook_files_inline(web, redis, made):
+	redis.stop()
+	response = call(web, f"bg-{RUN}-inline", "ringing")
+	answer = response.json()["message"]
+	assert response.status_code == 200 and answer["status"] == "processed", answer
+	frappe.db.rollback()
+	assert answer["appeals"] == [frappe.db.get_value("Appeal", {"call_log": f"bg-{RUN}-inline"}, "name")]
+	redis.start()
+
+
+def test_a_lost_job_is_made_good_by_the_sweep(web, redis, made):
+	"""The queue's Redis restarted with the job in it: the delivery, kept, is filed by the minute's sweep."""
+	response = call(web, f"bg-{RUN}-lost", "ringing")
+	assert status_of(response) == "received"
+	payload = response.json()["message"]["payload"]
+	redis.client().flushall()  # the job is gone
+	frappe.db.rollback()
+	assert frappe.db.get_value("Intake Payload", payload, "status") == "Received", "kept, not filed"
+	frappe.db.sql(
+		"UPDATE `tabIntake Payload` SET `creation` = `creation` - INTERVAL 2 MINUTE WHERE `name` = %s",
+		payload,
+	)
+	frappe.db.commit()
+	enqueue_job(redis.url, "auto_service_crm.intake_queue.file_waiting")
+	worker = run_worker(redis.url)  # the sweep, then the filing job it asks for
+	assert worker.returncode == 0, worker.stderr[-3000:]
+	frappe.db.rollback()
+	assert frappe.db.get_value("Intake Payload", payload, "status") == "Processed"
+	assert frappe.db.exists("Appeal", {"call_log": f"bg-{RUN}-lost"})
+
+
+def test_a_filing_that_fails_in_the_job_is_kept_failed_reported_and_replayed(web, redis, made):
+	frappe.rename_doc("Appeal Channel", "Incoming Call", "Incoming Call Renamed", force=True)
+	frappe.db.commit()
+	try:
+		with workers(1, redis.url) as started:
+			response = call(web, f"bg-{RUN}-fails", "ringing")
+			assert status_of(response) == "received"
+			payload = response.json()["message"]["payload"]
+			try:
+				settled(made.since)
+			except TimeoutError as e:
+				raise AssertionError(started[0].output()[-3000:]) from e
+		assert frappe.db.get_value("Intake Payload", payload, "status") == "Failed"
+		assert not frappe.db.exists("Appeal", {"call_log": f"bg-{RUN}-fails"})
+		assert frappe.get_all(
+			"Error Log",
+			filters={"reference_doctype": "Intake Payload", "reference_name": payload},
+			pluck="name",
+		), "the failure is in the Error Log with the payload's name"
+	finally:
+		frappe.db.rollback()
+		frappe.rename_doc("Appeal Channel", "Incoming Call Renamed", "Incoming Call", force=True)
+		frappe.db.commit()
+	appeals = frappe.get_doc("Intake Payload", payload).replay()
+	frappe.db.commit()
+	assert frappe.db.get_value("Intake Payload", payload, ["status", "appeal"]) == ("Processed", appeals[0])
+	frappe.db.delete("Error Log", {"reference_doctype": "Intake Payload", "reference_name": payload})
+	frappe.db.commit()
