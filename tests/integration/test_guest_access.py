@@ -127,6 +127,14 @@ def records(site):
 		"Service Recommendation": lambda: new(
 			{"doctype": "Service Recommendation", "customer": customer, "description": "Guest test"}
 		),
+		"Maintenance Invitation": lambda: new(
+			{
+				"doctype": "Maintenance Invitation",
+				"customer": customer,
+				"vehicle": new({"doctype": "Customer Vehicle", "customer": customer}),
+				"invitation_key": f"guest-test-{RUN}",
+			}
+		),
 		"Vehicle Model": lambda: model,
 		"Work Type": lambda: new({"doctype": "Work Type", "work_type_name": f"Guest Test {RUN}"}),
 	}
