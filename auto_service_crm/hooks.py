@@ -98,6 +98,7 @@ doc_events = {
 # Scheduled tasks (rq workers, the scheduler's own queue)
 # ---------------
 scheduler_events = {
+	"daily": ["auto_service_crm.maintenance.invitations.make_invitations"],
 	"cron": {
 		"*/5 * * * *": [
 			"auto_service_crm.alerts.check_overdue_callbacks",

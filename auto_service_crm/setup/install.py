@@ -6,6 +6,7 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.permissions import setup_custom_perms
 
+from auto_service_crm.maintenance.setup import make_maintenance_defaults, remove_maintenance_defaults
 from auto_service_crm.setup import defaults
 from auto_service_crm.setup.custom_fields import PROPERTY_SETTERS, get_custom_fields
 
@@ -43,6 +44,7 @@ def after_migrate():
 	make_assignment_rule()
 	make_service_level_agreement()
 	add_appeal_report_indexes()
+	make_maintenance_defaults()
 
 
 def add_appeal_report_indexes() -> None:
@@ -63,6 +65,7 @@ def before_uninstall():
 	delete_custom_fields(get_custom_fields())
 	delete_property_setters()
 	delete_notifications()
+	remove_maintenance_defaults()
 	delete_host_records_of_the_app()
 	remove_erpnext_permissions()
 	delete_roles()
