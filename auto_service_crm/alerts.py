@@ -184,7 +184,18 @@ def on_todo_insert(todo, method=None) -> None:
 	"""An appeal assigned (by an Assignment Rule, a redirect or by hand): the ToDo's Notifications
 	of ``on_appeal_assigned`` tell the assignee."""
 	if todo.reference_type == "Appeal" and todo.allocated_to and todo.status == "Open":
+		if frappe.flags.asc_assigned_later is not None:
+			# routing after a filing: told once the assignment is committed (auto_service_crm/routing.py)
+			frappe.flags.asc_assigned_later.append(todo.name)
+			return
 		todo.run_method(ON_APPEAL_ASSIGNED)
+
+
+def tell_assigned(todos: list[str]) -> None:
+	"""The assignment alerts of ToDos whose telling was put off (``on_todo_insert``)."""
+	for name in todos:
+		if frappe.db.exists("ToDo", name):
+			frappe.get_doc("ToDo", name).run_method(ON_APPEAL_ASSIGNED)
 
 
 def check_overdue_callbacks() -> None:

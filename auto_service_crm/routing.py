@@ -39,9 +39,11 @@ def route_filed(appeals: list[str], commit: bool = False) -> None:
 	"""Apply the Assignment Rules to the appeals a delivery filed, calls excepted (see the module).
 
 	With ``commit`` the filing is committed first and the routing after it: the rule's row is held
-	only while one appeal is assigned. A routing that fails leaves the appeal filed and unassigned,
-	in the Error Log.
+	only while one appeal is assigned; the assignee is told after that, in a transaction of its own.
+	A routing that fails leaves the appeal filed and unassigned, in the Error Log.
 	"""
+	from auto_service_crm.alerts import tell_assigned
+
 	if commit:
 		frappe.db.commit()
 	for name in dict.fromkeys(appeals):
@@ -49,6 +51,7 @@ def route_filed(appeals: list[str], commit: bool = False) -> None:
 		if not channel or channel in CALL_CHANNELS:
 			continue
 		frappe.db.savepoint("asc_routing")
+		frappe.flags.asc_assigned_later = assigned = []
 		try:
 			apply(doctype="Appeal", name=name)
 		except Exception:
@@ -56,5 +59,11 @@ def route_filed(appeals: list[str], commit: bool = False) -> None:
 			frappe.log_error(
 				title=f"Appeal {name} could not be routed", reference_doctype="Appeal", reference_name=name
 			)
+		finally:
+			frappe.flags.asc_assigned_later = None
+		if commit:
+			frappe.db.commit()
+		# the assignee's alert (an email rendered, a Communication) after the rule's row is let go
+		tell_assigned(assigned)
 		if commit:
 			frappe.db.commit()
