@@ -2,7 +2,8 @@
 present history, against the webhook's own answer time measured in the same run.
 
 The site runs as `bench start` runs it in development: the web server (DEV_SERVER=1) and Frappe's
-realtime server (``node apps/frappe/socketio.js``) beside it; an operator with a PBX line is logged in
+realtime server (``node apps/frappe/socketio.js``) beside it, and rq workers of the short queue (the
+call is filed by a background job after the webhook's answer); an operator with a PBX line is logged in
 to the desk in headless Chromium (Debian's), on the to-do list. For each call the script notes the
 clock, posts «ringing» on the operator's line through the call webhook (the app's neutral contract),
 and the page notes the moment the card appears (a MutationObserver, the same machine's clock); then
@@ -19,6 +20,7 @@ import time
 
 import requests
 from _bench import BENCH, SECRETS, SITES, TRACKED_NUMBER, connect, machine, parser, percentile, prepare_site
+from intake_rate import start_rq_workers, stop_server
 
 import frappe
 
@@ -77,6 +79,7 @@ def main():
 	p = parser(__doc__)
 	p.add_argument("--calls", type=int, default=20)
 	p.add_argument("--port", type=int, default=8051, help="the web server's port for this run")
+	p.add_argument("--rq-workers", type=int, default=2, help="rq workers filing the calls (default 2)")
 	args = p.parse_args()
 	connect(args.site)
 	prepare_site()
@@ -115,6 +118,7 @@ def main():
 		stdout=open(f"{logs}/socketio.log", "w"),
 		stderr=subprocess.STDOUT,
 	)
+	rq_workers = start_rq_workers(args.rq_workers)
 	base = f"http://127.0.0.1:{args.port}"
 	driver = None
 	try:
@@ -180,6 +184,7 @@ def main():
 				headers=headers,
 				timeout=30,
 			).raise_for_status()
+			time.sleep(0.3)  # the call ends (its card closes) before the next one rings
 		print(f"machine: {machine()}")
 		print(
 			f"site: {args.site}, {history} appeals before the run, {args.calls} calls on one operator's line"
@@ -201,6 +206,8 @@ def main():
 			driver.quit()
 		web.terminate()
 		realtime.terminate()
+		for worker in rq_workers:
+			stop_server(worker)
 		frappe.db.rollback()
 		for name in frappe.get_all("Appeal", filters={"call_log": ["like", "bench-card-%"]}, pluck="name"):
 			frappe.db.delete("ToDo", {"reference_name": name})
