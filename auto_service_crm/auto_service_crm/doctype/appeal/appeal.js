@@ -270,7 +270,7 @@ function render_portrait(frm) {
 			(p.identification ? ` · ${__(p.identification)}` : "") +
 			`</p>` +
 			list_block("Cars", p.vehicles, (v) =>
-				[link("Customer Vehicle", v.name, v.title), v.year, v.current_mileage && `${v.current_mileage} km`]
+				[link("Customer Vehicle", v.name, v.title), v.year, v.current_mileage && __("{0} km", [v.current_mileage])]
 					.filter(Boolean)
 					.join(", ")
 			) +
