@@ -397,7 +397,8 @@ def queue_delivery(log) -> dict:
 	if log.status != "Received":
 		log.db_set("status", "Received", update_modified=False)  # a failed one delivered again
 	frappe.db.commit()
-	if intake_queue.enqueue_thread(log.thread):
+	if intake_queue.idle_filer() or intake_queue.enqueue_thread(log.thread):
+		# a filing job watching for deliveries takes it, else the one asked for it here
 		return reply(200, status="received", payload=log.name)
 	intake_queue.file_thread(log.thread)
 	log.reload()

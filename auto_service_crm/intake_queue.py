@@ -38,6 +38,7 @@ WAITING_AFTER = timedelta(seconds=30)  # a payload still Received after this is 
 QUEUE = "short"
 LINGER_SECONDS = 2.0  # a filing job stays this long after its last filing (see ``linger``)
 POLL_SECONDS = 0.01
+IDLE_KEY = "asc_intake_idle_filer"
 
 
 def thread_of(endpoint, events: list) -> str | None:
@@ -133,31 +134,60 @@ def linger() -> list[str]:
 	warms its caches for that one job (about 0.4 s before a call is filed, against 50 ms in a warm
 	process). A filing job that has just finished stays ``LINGER_SECONDS`` watching the waiting
 	deliveries (an index lookup every ``POLL_SECONDS``) and files them in this warm process, each
-	thread under its lock as above. The jobs asked for those deliveries find nothing left and end at
-	once. Under a steady stream of calls the cold start is paid once per burst, not per call.
+	thread under its lock as above. While it watches with nothing to do it says so in Redis
+	(``IDLE_KEY``), and a webhook that sees it asks for no job: the delivery is this job's. Before it
+	ends it takes that back and looks once more, so a delivery that counted on it is never left to
+	wait (a job killed while idle leaves its deliveries of the last second to the sweep). Under a
+	steady stream of calls the cold start is paid once per burst, not per call.
 	"""
 	filed = []
 	idle_since = time.monotonic()
-	while time.monotonic() - idle_since < LINGER_SECONDS:
-		frappe.db.rollback()
-		threads = [  # the index (status, creation): one short range
-			row[0]
-			for row in frappe.db.sql(
-				"""SELECT `thread` FROM `tabIntake Payload` WHERE `status` = 'Received'
-				AND `thread` IS NOT NULL ORDER BY `creation` LIMIT 5"""
-			)
-		]
+	while True:
 		took = False
-		for thread in dict.fromkeys(threads):
+		for thread in waiting_threads():
+			idle(False)
 			done = file_one_thread(thread, wait=0)  # a thread another job files is left to it
 			if done:
 				filed += done
 				took = True
 		if took:
 			idle_since = time.monotonic()
-		else:
-			time.sleep(POLL_SECONDS)
-	return filed
+			continue
+		if time.monotonic() - idle_since >= LINGER_SECONDS:
+			idle(False)
+			if any(file_one_thread(thread, wait=0) for thread in waiting_threads()):
+				idle_since = time.monotonic()  # a delivery arrived as it was leaving
+				continue
+			return filed
+		idle(True)
+		time.sleep(POLL_SECONDS)
+
+
+def waiting_threads() -> list[str]:
+	"""The threads of the oldest waiting deliveries (the index (status, creation): a short range)."""
+	frappe.db.rollback()  # a new snapshot: it sees deliveries committed since
+	rows = frappe.db.sql(
+		"""SELECT `thread` FROM `tabIntake Payload` WHERE `status` = 'Received'
+		AND `thread` IS NOT NULL ORDER BY `creation` LIMIT 5"""
+	)
+	return list(dict.fromkeys(row[0] for row in rows))
+
+
+def idle(on: bool) -> None:
+	"""A lingering job watching with nothing to do (``linger``), for a second unless renewed."""
+	try:
+		key = frappe.cache.make_key(IDLE_KEY)
+		frappe.cache.set(key, 1, ex=1) if on else frappe.cache.delete(key)
+	except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+		pass
+
+
+def idle_filer() -> bool:
+	"""Whether a lingering filing job is watching for deliveries with nothing to do."""
+	try:
+		return bool(frappe.cache.get(frappe.cache.make_key(IDLE_KEY)))
+	except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+		return False
 
 
 def file_payload(name: str) -> str:

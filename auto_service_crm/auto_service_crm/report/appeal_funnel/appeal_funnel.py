@@ -6,10 +6,9 @@ category, ad channel or result."""
 
 import frappe
 from frappe import _
-from frappe.query_builder.functions import Count, Sum
-from frappe.utils import flt
+from frappe.utils import flt, getdate
 
-from auto_service_crm.auto_service_crm.report import appeals_between, report_chart
+from auto_service_crm.auto_service_crm.report import report_chart
 
 GROUPS = {"Channel": "channel", "Category": "category", "Ad Channel": "ad_channel", "Result": "result"}
 
@@ -34,50 +33,74 @@ def columns(group_label: str) -> list[dict]:
 
 def funnel(group_field: str, from_date=None, to_date=None) -> list[dict]:
 	"""Per value of ``group_field``: the appeals of the period, the Service Requests they handed off
-	to, those requests' submitted sales orders and their revenue. Two queries, each a range of the
-	period's index (forced: MariaDB's estimate of a year's range otherwise makes it walk a whole
-	index): the appeals counted in the index alone, then the requests and orders joined only to the
-	appeals that have a request."""
-	appeal = frappe.qb.DocType("Appeal")
-	request = frappe.qb.DocType("Service Request")
-	order = frappe.qb.DocType("Sales Order")
-	index = "appeal_date_campaign" if group_field == "utm_campaign" else "appeal_date_groups"
-	counted = (
-		frappe.qb.from_(appeal)
-		.force_index(index)
-		.select(appeal[group_field].as_("group"), Count("*").as_("appeals"))
-		.groupby(appeal[group_field])
+	to, those requests' submitted sales orders and their revenue (each order once).
+
+	One pass over the period's range of the report index, grouped by the index's own leading columns
+	up to ``group_field`` (the appeal's day first): MariaDB streams the groups in index order with
+	no sort or temporary table, joins the request and its order only where the appeal has one, and
+	names each day's requests and orders; the days are summed up here. A group by ``group_field``
+	alone would sort the whole year's appeals first (three times slower at a million).
+	"""
+	index, columns = report_index(group_field)
+	grouped = ", ".join(f"`tabAppeal`.`{column}`" for column in ("appeal_date", *columns))
+	conditions, values = period_conditions(from_date, to_date)
+	days = frappe.db.sql(
+		f"""SELECT `tabAppeal`.`{group_field}` AS `group`, COUNT(*) AS appeals,
+			GROUP_CONCAT(DISTINCT r.`name` SEPARATOR '\x1e') AS requests,
+			GROUP_CONCAT(DISTINCT CONCAT(o.`name`, '\x1f', o.`base_grand_total`) SEPARATOR '\x1e') AS orders
+		FROM `tabAppeal` FORCE INDEX (`{index}`)
+		LEFT JOIN `tabService Request` r ON r.`name` = `tabAppeal`.`service_request`
+		LEFT JOIN `tabSales Order` o ON o.`name` = r.`sales_order` AND o.`docstatus` = 1
+		WHERE {conditions}
+		GROUP BY {grouped}""",
+		values,
+		as_dict=True,
 	)
-	handed_off = (
-		frappe.qb.from_(appeal)
-		.force_index(index)
-		.join(request)
-		.on(request.name == appeal.service_request)
-		.left_join(order)
-		.on((order.name == request.sales_order) & (order.docstatus == 1))
-		.select(
-			appeal[group_field].as_("group"),
-			Count(request.name).distinct().as_("service_requests"),
-			Count(order.name).distinct().as_("orders"),
-			Sum(order.base_grand_total).as_("revenue"),
+	totals: dict = {}
+	for day in days:
+		group = totals.setdefault(day.group, {"appeals": 0, "requests": set(), "orders": {}})
+		group["appeals"] += day.appeals
+		if day.requests:
+			group["requests"].update(day.requests.split("\x1e"))
+		for order in (day.orders or "").split("\x1e") if day.orders else ():
+			name, _sep, total = order.partition("\x1f")
+			group["orders"][name] = flt(total)
+	rows = []
+	for value, group in sorted(totals.items(), key=lambda item: -item[1]["appeals"]):
+		orders = len(group["orders"])
+		rows.append(
+			frappe._dict(
+				group=_(value) if value else _("Not Set"),
+				group_value=value,  # the record's name, before translation
+				appeals=group["appeals"],
+				service_requests=len(group["requests"]),
+				orders=orders,
+				revenue=flt(sum(group["orders"].values())),
+				conversion=flt(100.0 * orders / group["appeals"], 1) if group["appeals"] else 0,
+			)
 		)
-		.where(appeal.service_request.isnotnull())
-		.groupby(appeal[group_field])
-	)
-	rows = appeals_between(counted, appeal, from_date, to_date).run(as_dict=True)
-	requests = {
-		row.group: row for row in appeals_between(handed_off, appeal, from_date, to_date).run(as_dict=True)
-	}
-	rows.sort(key=lambda row: -row.appeals)
-	for row in rows:
-		found = requests.get(row.group) or {}
-		row.service_requests = found.get("service_requests") or 0
-		row.orders = found.get("orders") or 0
-		row.group_value = row.group  # the record's name, before translation
-		row.group = _(row.group) if row.group else _("Not Set")
-		row.revenue = flt(found.get("revenue"))
-		row.conversion = flt(100.0 * row.orders / row.appeals, 1) if row.appeals else 0
 	return rows
+
+
+def report_index(group_field: str) -> tuple[str, tuple[str, ...]]:
+	"""The report index to read and its columns after the day, up to and including ``group_field``."""
+	from auto_service_crm.auto_service_crm.doctype.appeal.appeal import REPORT_INDEXES
+
+	index = "appeal_date_campaign" if group_field == "utm_campaign" else "appeal_date_groups"
+	columns = REPORT_INDEXES[index][1:]
+	return index, columns[: columns.index(group_field) + 1]
+
+
+def period_conditions(from_date=None, to_date=None) -> tuple[str, dict]:
+	"""The period on the appeal's day, both days whole (the index's leading column)."""
+	conditions, values = ["1 = 1"], {}
+	if from_date:
+		conditions.append("`tabAppeal`.`appeal_date` >= %(from_date)s")
+		values["from_date"] = getdate(from_date)
+	if to_date:
+		conditions.append("`tabAppeal`.`appeal_date` <= %(to_date)s")
+		values["to_date"] = getdate(to_date)
+	return " AND ".join(conditions), values
 
 
 def chart(rows: list[dict]) -> dict | None:
