@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -109,7 +110,28 @@ def site_env(redis_queue: str | None = None) -> dict:
 	return env
 
 
-class Gunicorn:
+class Server:
+	"""A process of the site the tests start, its output kept in a temporary file."""
+
+	process: subprocess.Popen
+	log: "tempfile._TemporaryFileWrapper"
+
+	def output(self) -> str:
+		return Path(self.log.name).read_text(errors="replace")
+
+	def stop(self):
+		if self.process.poll() is None:
+			self.process.terminate()
+			try:
+				self.process.wait(timeout=30)
+			except subprocess.TimeoutExpired:
+				self.process.kill()
+				self.process.wait(timeout=10)
+		self.log.close()
+		Path(self.log.name).unlink(missing_ok=True)
+
+
+class Gunicorn(Server):
 	"""The site behind gunicorn as in production: several worker processes, each with threads."""
 
 	def __init__(self, workers: int = 3, threads: int = 4, redis_queue: str | None = None):
@@ -153,19 +175,42 @@ class Gunicorn:
 		except requests.ConnectionError:
 			return False
 
-	def output(self) -> str:
-		return Path(self.log.name).read_text(errors="replace")
 
-	def stop(self):
-		if self.process.poll() is None:
-			self.process.terminate()
-			try:
-				self.process.wait(timeout=30)
-			except subprocess.TimeoutExpired:
-				self.process.kill()
-				self.process.wait(timeout=10)
-		self.log.close()
-		Path(self.log.name).unlink(missing_ok=True)
+class Worker(Server):
+	"""A real rq worker of the bench (`bench worker`) for the whole of a test's server: the webhooks
+	of calls and chats are filed by a background job (auto_service_crm/intake_queue.py)."""
+
+	def __init__(self, redis_queue: str | None = None, queue: str = "short"):
+		self.log = tempfile.NamedTemporaryFile(prefix="asc-worker-", suffix=".log", delete=False)
+		# as in production: under CI Frappe's worker would run its jobs as tests (mail sent at once)
+		env = {k: v for k, v in site_env(redis_queue).items() if k != "CI"}
+		self.process = subprocess.Popen(
+			[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "worker", "--queue", queue],
+			cwd=SITES,
+			env=env,
+			stdout=self.log,
+			stderr=subprocess.STDOUT,
+		)
+
+
+@contextmanager
+def site_secrets(secrets: dict):
+	"""Auto Service Settings' secrets set (committed: the servers read them) and put back after."""
+	import frappe
+
+	settings = frappe.get_single("Auto Service Settings")
+	previous = {field: settings.get_password(field, raise_exception=False) for field in secrets}
+	settings.update(secrets)
+	settings.save()
+	frappe.db.commit()
+	try:
+		yield
+	finally:
+		frappe.db.rollback()
+		settings = frappe.get_single("Auto Service Settings")
+		settings.update(previous)
+		settings.save()
+		frappe.db.commit()
 
 
 def run_worker(redis_queue: str, queue: str = "short", timeout: int = 300) -> subprocess.CompletedProcess:

@@ -16,7 +16,14 @@ import pytest
 import frappe
 
 from tests.integration.factories import make_user
-from tests.integration.services import Gunicorn, ThrowawayRedis, enqueue_job, run_worker, site_session
+from tests.integration.services import (
+	Gunicorn,
+	ThrowawayRedis,
+	enqueue_job,
+	run_worker,
+	site_secrets,
+	site_session,
+)
 from tests.integration.web import Committed, settled, workers
 
 RUN = frappe.generate_hash(length=6)
@@ -37,23 +44,12 @@ def redis(site):
 
 @pytest.fixture(scope="module")
 def web(site, redis):
-	settings = frappe.get_single("Auto Service Settings")
-	previous = {field: settings.get_password(field, raise_exception=False) for field in SECRETS}
-	settings.update(SECRETS)
-	settings.save()
-	frappe.db.commit()
-	server = None
-	try:
+	with site_secrets(SECRETS):
 		server = Gunicorn(workers=2, threads=4, redis_queue=redis.url)
-		yield server
-	finally:
-		if server:
+		try:
+			yield server
+		finally:
 			server.stop()
-		frappe.db.rollback()
-		settings = frappe.get_single("Auto Service Settings")
-		settings.update(previous)
-		settings.save()
-		frappe.db.commit()
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from tests.integration.services import (
 	ThrowawayRedis,
 	enqueue_job,
 	run_worker,
+	site_secrets,
 	site_session,
 	wait_for,
 )
@@ -45,23 +46,12 @@ def redis(site):
 
 @pytest.fixture(scope="module")
 def web(site, redis):
-	settings = frappe.get_single("Auto Service Settings")
-	previous = {field: settings.get_password(field, raise_exception=False) for field in SECRETS}
-	settings.update(SECRETS)
-	settings.save()
-	frappe.db.commit()
-	server = None
-	try:
+	with site_secrets(SECRETS):
 		server = Gunicorn(workers=2, threads=2, redis_queue=redis.url)
-		yield server
-	finally:
-		if server:
+		try:
+			yield server
+		finally:
 			server.stop()
-		frappe.db.rollback()
-		settings = frappe.get_single("Auto Service Settings")
-		settings.update(previous)
-		settings.save()
-		frappe.db.commit()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import requests
 import frappe
 
 from tests.integration.conftest import SITES
+from tests.integration.services import Worker
 
 PORT = int(os.environ.get("AUTO_SERVICE_CRM_TEST_PORT", 8011))  # another run on another site: another port
 
@@ -68,39 +69,6 @@ def serving(site: str, port: int, env: dict | None = None):
 		server.wait(timeout=20)
 		log.close()
 		Path(log.name).unlink(missing_ok=True)
-
-
-class Worker:
-	"""A real rq worker of the bench (`bench worker`) for the whole of a test's server: the webhooks
-	of calls and chats are filed by a background job (auto_service_crm/intake_queue.py)."""
-
-	def __init__(self, redis_queue: str | None = None, queue: str = "short"):
-		self.log = tempfile.NamedTemporaryFile(prefix="asc-worker-", suffix=".log", delete=False)
-		# as in production: under CI Frappe's worker would run its jobs as tests (mail sent at once)
-		env = {k: v for k, v in os.environ.items() if k != "CI"}
-		if redis_queue:
-			env["FRAPPE_REDIS_QUEUE"] = redis_queue
-		self.process = subprocess.Popen(
-			[sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "worker", "--queue", queue],
-			cwd=SITES,
-			env=env,
-			stdout=self.log,
-			stderr=subprocess.STDOUT,
-		)
-
-	def output(self) -> str:
-		return Path(self.log.name).read_text(errors="replace")
-
-	def stop(self):
-		if self.process.poll() is None:
-			self.process.terminate()
-			try:
-				self.process.wait(timeout=30)
-			except subprocess.TimeoutExpired:
-				self.process.kill()
-				self.process.wait(timeout=10)
-		self.log.close()
-		Path(self.log.name).unlink(missing_ok=True)
 
 
 @contextmanager
