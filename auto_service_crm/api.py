@@ -400,7 +400,7 @@ def queue_delivery(log) -> dict:
 	if intake_queue.idle_filer() or intake_queue.enqueue_thread(log.thread):
 		# a filing job watching for deliveries takes it, else the one asked for it here
 		return reply(200, status="received", payload=log.name)
-	intake_queue.file_thread(log.thread)
+	intake_queue.file_one_thread(log.thread, wait=intake_queue.THREAD_LOCK_SECONDS)  # no lingering here
 	log.reload()
 	if log.status == "Failed" or log.status == "Received":
 		return reply(500, error=_("The payload was kept but could not be filed"), payload=log.name)

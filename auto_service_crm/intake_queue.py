@@ -22,7 +22,6 @@ The rules that hold:
   delivery there and then, as before.
 """
 
-import hashlib
 import time
 from datetime import timedelta
 
@@ -30,6 +29,8 @@ import redis
 
 import frappe
 from frappe.utils import now_datetime
+
+from auto_service_crm.locks import hold, hold_for_transaction, lock_name, release
 
 ATTEMPTS = 3  # transient failures of one payload before it stays Failed
 THREAD_LOCK_SECONDS = 120  # how long a job waits for another job filing the same thread
@@ -54,27 +55,11 @@ def thread_of(endpoint, events: list) -> str | None:
 	return None
 
 
-def named_lock(prefix: str, key: str) -> str:
-	return f"asc-{prefix}-" + hashlib.sha1(f"{frappe.local.site}:{key}".encode()).hexdigest()[:40]
-
-
-def hold(lock: str, seconds: int) -> bool:
-	return frappe.db.sql("SELECT GET_LOCK(%s, %s)", (lock, seconds))[0][0] == 1
-
-
-def release(lock: str) -> None:
-	frappe.db.sql("SELECT RELEASE_LOCK(%s)", (lock,))
-
-
 def keeping(thread: str | None):
-	"""Serialize keeping within a thread until the keeping transaction ends (see the module)."""
-	if not thread:
-		return
-	lock = named_lock("keep", thread)
-	if not hold(lock, KEEP_LOCK_SECONDS):
-		return  # order of two deliveries a millisecond apart is the lesser evil than losing one
-	frappe.db.after_commit.add(lambda: release(lock))
-	frappe.db.after_rollback.add(lambda: release(lock))
+	"""Serialize keeping within a thread until the keeping transaction ends (see the module). Not
+	free in time: kept all the same, the order of two deliveries a moment apart is the lesser evil."""
+	if thread:
+		hold_for_transaction(lock_name("keep", thread), KEEP_LOCK_SECONDS)
 
 
 def enqueue_thread(thread: str) -> bool:
@@ -106,7 +91,7 @@ def file_thread(thread: str) -> list[str]:
 
 def file_one_thread(thread: str, wait: int) -> list[str] | None:
 	"""The thread's waiting deliveries, under its lock; None when another job holds it."""
-	lock = named_lock("thread", thread)
+	lock = lock_name("thread", thread)
 	if not hold(lock, wait):
 		return None
 	filed = []

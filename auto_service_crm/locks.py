@@ -1,8 +1,9 @@
-"""Serializing work on one client: two calls from one number at once must see each other.
+"""MariaDB named locks (GET_LOCK): serializing work on one client, one call or one chat.
 
-A MariaDB named lock (GET_LOCK) per client is taken before the appeal reads the client's
-history and released when the transaction ends (commit or rollback), so the second of two
-simultaneous appeals counts the first one.
+A lock per client is taken before the appeal reads the client's history and released when the
+transaction ends (commit or rollback), so the second of two simultaneous appeals counts the first
+one. The intake (``intake_queue.py``) holds a call's or chat's lock the same way while it keeps a
+delivery, and across transactions while it files the call's deliveries one by one.
 """
 
 import hashlib
@@ -17,21 +18,37 @@ class ClientBusyError(frappe.ValidationError):
 	pass
 
 
-def lock_client(key: str | None) -> None:
-	if not key:
-		return
-	name = "asc-client-" + hashlib.sha1(f"{frappe.local.site}:{key}".encode()).hexdigest()[:40]
-	held = frappe.local.flags.setdefault("asc_client_locks", set())
+def lock_name(kind: str, key: str) -> str:
+	return f"asc-{kind}-" + hashlib.sha1(f"{frappe.local.site}:{key}".encode()).hexdigest()[:40]
+
+
+def hold(name: str, seconds: int) -> bool:
+	"""Take the lock for this connection, waiting at most ``seconds``; False if it is not free by then."""
+	return frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, seconds))[0][0] == 1
+
+
+def release(name: str) -> None:
+	frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
+
+
+def hold_for_transaction(name: str, seconds: int) -> bool:
+	"""Take the lock until the transaction ends (once per transaction); False if it is not free."""
+	held = frappe.local.flags.setdefault("asc_locks", set())
 	if name in held:
-		return
-	got = frappe.db.sql("SELECT GET_LOCK(%s, %s)", (name, LOCK_TIMEOUT_SECONDS))[0][0]
-	if got != 1:
-		frappe.throw(_("Another appeal of this client is being saved; try again"), ClientBusyError)
+		return True
+	if not hold(name, seconds):
+		return False
 	held.add(name)
 
-	def release():
-		frappe.db.sql("SELECT RELEASE_LOCK(%s)", (name,))
+	def let_go():
+		release(name)
 		held.discard(name)
 
-	frappe.db.after_commit.add(release)
-	frappe.db.after_rollback.add(release)
+	frappe.db.after_commit.add(let_go)
+	frappe.db.after_rollback.add(let_go)
+	return True
+
+
+def lock_client(key: str | None) -> None:
+	if key and not hold_for_transaction(lock_name("client", key), LOCK_TIMEOUT_SECONDS):
+		frappe.throw(_("Another appeal of this client is being saved; try again"), ClientBusyError)
