@@ -369,7 +369,7 @@ def file_delivery(endpoint: Endpoint, body: bytes, request, events: list, key: s
 		if log.status == "Received" and not kept_now:
 			# kept already and waiting for its job: the same delivery again (its job is asked again)
 			frappe.db.commit()
-			intake_queue.enqueue_thread(log.thread)
+			intake_queue.ask_for_filing(log.thread)
 			return reply(200, status="duplicate", payload=log.name)
 		return queue_delivery(log)
 	appeals = process(log, endpoint, events)
@@ -397,12 +397,11 @@ def queue_delivery(log) -> dict:
 	if log.status != "Received":
 		log.db_set("status", "Received", update_modified=False)  # a failed one delivered again
 	frappe.db.commit()
-	if intake_queue.idle_filer() or intake_queue.enqueue_thread(log.thread):
-		# a filing job watching for deliveries takes it, else the one asked for it here
+	if intake_queue.ask_for_filing(log.thread):
 		return reply(200, status="received", payload=log.name)
 	intake_queue.file_one_thread(log.thread, wait=intake_queue.THREAD_LOCK_SECONDS)  # no lingering here
 	log.reload()
-	if log.status == "Failed" or log.status == "Received":
+	if log.status in ("Failed", "Received"):
 		return reply(500, error=_("The payload was kept but could not be filed"), payload=log.name)
 	return reply(200, status=log.status.lower(), appeals=[log.appeal] if log.appeal else [], payload=log.name)
 

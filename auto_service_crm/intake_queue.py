@@ -62,6 +62,12 @@ def keeping(thread: str | None):
 		hold_for_transaction(lock_name("keep", thread), KEEP_LOCK_SECONDS)
 
 
+def ask_for_filing(thread: str) -> bool:
+	"""Have the thread's waiting deliveries filed: by a lingering job watching with nothing to do,
+	else by a job asked for here; False when the queue is unreachable."""
+	return idle_filer() or enqueue_thread(thread)
+
+
 def enqueue_thread(thread: str) -> bool:
 	"""Ask a worker to file the thread's waiting deliveries; False when the queue is unreachable."""
 	try:
