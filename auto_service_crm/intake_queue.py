@@ -39,7 +39,13 @@ WAITING_AFTER = timedelta(seconds=30)  # a payload still Received after this is 
 QUEUE = "short"
 LINGER_SECONDS = 2.0  # a filing job stays this long after its last filing (see ``linger``)
 POLL_SECONDS = 0.01
+FILERS = 2  # filing jobs enough to file what arrives (see ``linger``)
+ROSTER_KEY = "asc_intake_filers"
+ROSTER_SECONDS = 5  # a filing job counts this long after it last said it files
+START_SECONDS = 10  # a job asked for counts this long before it starts
 IDLE_KEY = "asc_intake_idle_filer"
+TELL_WITHIN_SECONDS = 3  # an assignee's alert waits at most this long behind waiting deliveries
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 def thread_of(endpoint, events: list) -> str | None:
@@ -63,36 +69,50 @@ def keeping(thread: str | None):
 
 
 def ask_for_filing(thread: str) -> bool:
-	"""Have the thread's waiting deliveries filed: by a lingering job watching with nothing to do,
-	else by a job asked for here; False when the queue is unreachable."""
-	return idle_filer() or enqueue_thread(thread)
+	"""Have the thread's waiting deliveries filed: by the filing jobs on the roster when there are
+	enough of them (see ``linger``), else by a job asked for here; False when the queue is
+	unreachable."""
+	try:
+		if enough_filers():
+			return True
+	except REDIS_DOWN:
+		return False
+	return enqueue_thread(thread)
 
 
 def enqueue_thread(thread: str) -> bool:
-	"""Ask a worker to file the thread's waiting deliveries; False when the queue is unreachable."""
+	"""Ask a worker to file the thread's waiting deliveries; False when the queue is unreachable.
+	The job is on the roster from now: webhooks count it before it starts."""
+	ticket = frappe.generate_hash(length=12)
 	try:
+		on_roster(ticket, START_SECONDS)
 		frappe.enqueue(
 			"auto_service_crm.intake_queue.file_thread",
 			queue=QUEUE,
 			thread=thread,
+			ticket=ticket,
 			deduplicate=False,
 		)
-	except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as e:
+	except REDIS_DOWN as e:
 		frappe.logger("auto_service_crm").warning(f"queue unreachable ({e}): thread {thread} filed inline")
 		return False
 	return True
 
 
-def file_thread(thread: str) -> list[str]:
-	"""Every waiting delivery of the thread, oldest first, each in its own transaction; then, if it
-	filed any, the deliveries of any thread that arrive in the next ``LINGER_SECONDS`` (``linger``)."""
-	filed = file_one_thread(thread, wait=THREAD_LOCK_SECONDS)
-	if filed is None:
-		# the job holding it files every waiting delivery of the thread before it lets go
-		frappe.logger("auto_service_crm").info(f"thread {thread}: left to the job filing it")
-		return []
-	# a job that found its deliveries filed already (by a lingering one) ends at once
-	return filed + linger() if filed else filed
+def file_thread(thread: str, ticket: str | None = None) -> list[str]:
+	"""The thread's waiting deliveries, oldest first, each in its own transaction, then those of
+	any thread that arrive while the job lingers (``linger``). A thread another job files is left
+	to it: that job files every waiting delivery of it, and what arrives as it lets go is found
+	here while lingering."""
+	ticket = ticket or frappe.generate_hash(length=12)
+	frappe.flags.asc_tell_later = []
+	try:
+		on_roster(ticket)
+		return (file_one_thread(thread, wait=0) or []) + linger(ticket)
+	finally:
+		off_roster(ticket)
+		tell_later(soon=False)
+		frappe.flags.asc_tell_later = None
 
 
 def file_one_thread(thread: str, wait: int) -> list[str] | None:
@@ -118,40 +138,80 @@ def file_one_thread(thread: str, wait: int) -> list[str] | None:
 	return filed
 
 
-def linger() -> list[str]:
+def linger(ticket: str) -> list[str]:
 	"""Stay a moment and file what arrives meanwhile, whatever its thread.
 
 	rq's worker runs every job in a new process forked from it: the process imports the app and
 	warms its caches for that one job (about 0.4 s before a call is filed, against 50 ms in a warm
-	process). A filing job that has just finished stays ``LINGER_SECONDS`` watching the waiting
-	deliveries (an index lookup every ``POLL_SECONDS``) and files them in this warm process, each
-	thread under its lock as above. While it watches with nothing to do it says so in Redis
-	(``IDLE_KEY``), and a webhook that sees it asks for no job: the delivery is this job's. Before it
-	ends it takes that back and looks once more, so a delivery that counted on it is never left to
-	wait (a job killed while idle leaves its deliveries of the last second to the sweep). Under a
-	steady stream of calls the cold start is paid once per burst, not per call.
+	process). A filing job therefore stays until ``LINGER_SECONDS`` pass without a delivery,
+	watching the waiting deliveries (an index lookup every ``POLL_SECONDS``) and filing them in its
+	warm process, each thread under its lock as above.
+
+	The jobs say so on a roster in the queue's Redis (``ROSTER_KEY``: each job's ticket, until
+	when it counts), and a webhook asks for no job while ``FILERS`` jobs are on it, or one watches
+	with nothing to do (``IDLE_KEY``): the delivery is theirs, and no process is forked to find it
+	filed already. A job takes itself off the roster before its last look, so a delivery that
+	counted on it is never left to wait; a job killed on the roster counts for ``ROSTER_SECONDS``
+	at most, and what it was counted for is left to the sweep.
 	"""
 	filed = []
-	idle_since = time.monotonic()
+	idle_since = renewed = time.monotonic()
 	while True:
-		took = False
-		for thread in waiting_threads():
-			idle(False)
-			done = file_one_thread(thread, wait=0)  # a thread another job files is left to it
-			if done:
-				filed += done
-				took = True
+		if time.monotonic() - renewed >= 1:
+			on_roster(ticket)
+			renewed = time.monotonic()
+		took = file_waiting_threads()
 		if took:
+			filed += took
 			idle_since = time.monotonic()
+			tell_later(soon=True)
 			continue
+		tell_later(soon=False)
 		if time.monotonic() - idle_since >= LINGER_SECONDS:
 			idle(False)
-			if any(file_one_thread(thread, wait=0) for thread in waiting_threads()):
-				idle_since = time.monotonic()  # a delivery arrived as it was leaving
-				continue
-			return filed
+			off_roster(ticket)
+			took = file_waiting_threads()
+			if not took:
+				return filed
+			filed += took  # a delivery arrived as it was leaving: back on the roster
+			on_roster(ticket)
+			idle_since = renewed = time.monotonic()
+			continue
 		idle(True)
 		time.sleep(POLL_SECONDS)
+
+
+def tell_later(soon: bool) -> None:
+	"""The assignees of the appeals this job routed, told once no delivery waits (their alert, an
+	email rendered with its styles inlined, costs more than the routing: put off, it keeps the
+	next delivery from waiting behind it), or ``soon``: once the first of them waited
+	``TELL_WITHIN_SECONDS``. Frappe tells an assignee in a job after the assignment, too."""
+	from auto_service_crm.alerts import tell_assigned
+
+	todos = frappe.flags.asc_tell_later
+	if not todos:
+		frappe.flags.asc_tell_since = None
+		return
+	since = frappe.flags.asc_tell_since = frappe.flags.asc_tell_since or time.monotonic()
+	if soon and time.monotonic() - since < TELL_WITHIN_SECONDS:
+		return
+	frappe.flags.asc_tell_later, frappe.flags.asc_tell_since = [], None
+	frappe.db.rollback()
+	try:
+		tell_assigned(todos)
+		frappe.db.commit()
+	except Exception:
+		frappe.db.rollback()
+		frappe.log_error(title=f"Assignees of {len(todos)} appeals could not be told")
+
+
+def file_waiting_threads() -> list[str]:
+	"""Each waiting thread no other job files: what was filed."""
+	filed = []
+	for thread in waiting_threads():
+		idle(False)
+		filed += file_one_thread(thread, wait=0) or []  # a thread another job files is left to it
+	return filed
 
 
 def waiting_threads() -> list[str]:
@@ -164,21 +224,54 @@ def waiting_threads() -> list[str]:
 	return list(dict.fromkeys(row[0] for row in rows))
 
 
-def idle(on: bool) -> None:
-	"""A lingering job watching with nothing to do (``linger``), for a second unless renewed."""
+def queue_redis():
+	from frappe.utils.background_jobs import get_redis_conn
+
+	return get_redis_conn()
+
+
+def site_key(key: str) -> str:
+	return f"{key}|{frappe.local.site}"
+
+
+def on_roster(ticket: str, seconds: float | None = None) -> None:
+	"""The job of ``ticket`` counts as filing for ``seconds`` (``ROSTER_SECONDS`` unless told)."""
 	try:
-		key = frappe.cache.make_key(IDLE_KEY)
-		frappe.cache.set(key, 1, ex=1) if on else frappe.cache.delete(key)
-	except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+		queue_redis().zadd(site_key(ROSTER_KEY), {ticket: time.time() + (seconds or ROSTER_SECONDS)})
+	except REDIS_DOWN:
 		pass
 
 
-def idle_filer() -> bool:
-	"""Whether a lingering filing job is watching for deliveries with nothing to do."""
+def off_roster(ticket: str) -> None:
 	try:
-		return bool(frappe.cache.get(frappe.cache.make_key(IDLE_KEY)))
-	except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
-		return False
+		queue_redis().zrem(site_key(ROSTER_KEY), ticket)
+	except REDIS_DOWN:
+		pass
+
+
+def filers() -> int:
+	"""The filing jobs on the roster (running, or asked for and not started yet)."""
+	conn, key, now = queue_redis(), site_key(ROSTER_KEY), time.time()
+	conn.zremrangebyscore(key, "-inf", now)
+	return conn.zcard(key)
+
+
+def enough_filers() -> bool:
+	"""Whether a job on the roster will find a delivery committed before this: one watches with
+	nothing to do, or ``FILERS`` are on it (read from the site's ``auto_service_crm_intake_filers``,
+	as many as the short queue's workers are worth on its cores)."""
+	if queue_redis().get(site_key(IDLE_KEY)):
+		return True
+	return filers() >= (frappe.conf.get("auto_service_crm_intake_filers") or FILERS)
+
+
+def idle(on: bool) -> None:
+	"""A lingering job watching with nothing to do (``linger``), for a second unless renewed."""
+	try:
+		conn, key = queue_redis(), site_key(IDLE_KEY)
+		conn.set(key, 1, ex=1) if on else conn.delete(key)
+	except REDIS_DOWN:
+		pass
 
 
 def file_payload(name: str) -> str:
@@ -213,15 +306,15 @@ def file_payload(name: str) -> str:
 			api.report_failure(log)
 		frappe.db.commit()
 		if log.status == "Processed":
-			routing.route_filed(appeals)
-			frappe.db.commit()
+			routing.route_filed(appeals, commit=True)
 		return log.status
 	frappe.db.rollback()
 	return "Received"
 
 
 def file_waiting() -> None:
-	"""The sweep (every minute): threads with a delivery waiting longer than a job takes."""
+	"""The sweep (every minute): deliveries waiting longer than a job takes get filing jobs again,
+	as many as the roster lacks (each job lingers and files every waiting thread it finds)."""
 	threads = frappe.get_all(
 		"Intake Payload",
 		filters={
@@ -231,7 +324,8 @@ def file_waiting() -> None:
 		},
 		pluck="thread",
 		distinct=True,
-		limit=500,
+		order_by="creation asc",
+		limit=FILERS,
 	)
 	for thread in threads:
 		enqueue_thread(thread)

@@ -23,6 +23,7 @@ from tests.integration.services import (
 	run_worker,
 	site_secrets,
 	site_session,
+	wait_for,
 )
 from tests.integration.web import Committed, settled, workers
 
@@ -207,6 +208,11 @@ def assignees(appeal: str) -> list[str]:
 	return frappe.parse_json(frappe.db.get_value("Appeal", appeal, "_assign") or "[]")
 
 
+def told(todo: str) -> bool:
+	frappe.db.rollback()
+	return bool(frappe.db.exists("Email Queue", {"reference_doctype": "ToDo", "reference_name": todo}))
+
+
 def test_routing_after_the_filing_forms_and_chats_by_the_rule_a_call_by_who_answered(web, redis, made, rule):
 	first, second = rule
 	frappe.db.set_value("User", first, "asc_phone_line", f"71{int(RUN, 16) % 1000:03d}")
@@ -233,7 +239,11 @@ def test_routing_after_the_filing_forms_and_chats_by_the_rule_a_call_by_who_answ
 		assert status_of(call(web, f"bg-{RUN}-routed", "ringing", phone="+79169991100")) == "received"
 		settled(made.since)
 		[chat_appeal] = frappe.get_all("Appeal", filters={"conversation_id": str(chat)}, pluck="name")
-		assert len(assignees(chat_appeal)) == 1, "a chat is routed by the rule after it is filed"
+		# routed in a transaction of its own, after the filing's
+		wait_for(lambda: len(assignees(chat_appeal)) == 1, 10, "a chat routed by the rule after it is filed")
+		[todo] = frappe.get_all("ToDo", filters={"reference_name": chat_appeal}, pluck="name")
+		# told by the filing job once no delivery waits
+		wait_for(lambda: told(todo), 15, "the chat's assignee told of it")
 		ringing = frappe.db.get_value("Appeal", {"call_log": f"bg-{RUN}-routed"}, "name")
 		assert assignees(ringing) == [], "a ringing call waits for whoever answers"
 
@@ -253,6 +263,24 @@ def test_with_the_queue_redis_down_the_webhook_files_inline(web, redis, made):
 	frappe.db.rollback()
 	assert answer["appeals"] == [frappe.db.get_value("Appeal", {"call_log": f"bg-{RUN}-inline"}, "name")]
 	redis.start()
+
+
+def test_a_burst_asks_for_the_jobs_the_roster_lacks_and_they_file_every_delivery(web, redis, made):
+	"""No job per delivery: once the jobs asked for are enough (two), a webhook asks for none, and
+	those jobs, when a worker runs them, file every delivery kept meanwhile."""
+	answers = [call(web, f"bg-{RUN}-burst-{n}", "ringing", phone=f"+7916999200{n}") for n in range(6)]
+	assert [status_of(a) for a in answers] == ["received"] * 6
+	client = redis.client()
+	queued = sum(client.llen(key) for key in client.keys("rq:queue:*short"))
+	assert queued == 2, f"{queued} jobs asked for six deliveries"
+	worker = run_worker(redis.url)
+	assert worker.returncode == 0, worker.stderr[-3000:]
+	frappe.db.rollback()
+	payloads = [a.json()["message"]["payload"] for a in answers]
+	assert [frappe.db.get_value("Intake Payload", p, "status") for p in payloads] == ["Processed"] * 6
+	assert client.zcard(next(iter(client.keys("asc_intake_filers|*")), b"none")) == 0, (
+		"the jobs took themselves off the roster"
+	)
 
 
 def test_a_lost_job_is_made_good_by_the_sweep(web, redis, made):
