@@ -8,6 +8,7 @@ from frappe.utils import getdate
 
 from auto_service_crm.clients import get_client_kind
 from auto_service_crm.identification import ad_channel_for, identify
+from auto_service_crm.naming import set_name_apart
 from auto_service_crm.processing import complete_appeal, set_automatic_category
 from auto_service_crm.rules.work_type_comment import comment_with_work_types
 from auto_service_crm.settings import display_phone, get_settings, normalized_phone
@@ -80,6 +81,9 @@ class Appeal(Document):
 		work_types: DF.TableMultiSelect[WorkTypeDetail]
 
 	# end: auto-generated types
+	def autoname(self):
+		set_name_apart(self)  # the series row is not held through the filing (naming.py)
+
 	def validate(self):
 		round_datetimes(self)
 		self.appeal_date = getdate(self.appeal_datetime) if self.appeal_datetime else None
