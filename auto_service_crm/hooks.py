@@ -93,6 +93,13 @@ doc_events = {
 	"ToDo": {"after_insert": "auto_service_crm.alerts.on_todo_insert"},
 	# a hand-off books the recommendations the appeal was filled from
 	"Appeal": {"on_update": "auto_service_crm.recommendations.on_appeal_update"},
+	# the staff by role the call cards and the operators' tasks go to, read again
+	"User": {
+		"on_update": "auto_service_crm.operator_tasks.forget_staff",
+		"after_insert": "auto_service_crm.operator_tasks.forget_staff",
+		"on_trash": "auto_service_crm.operator_tasks.forget_staff",
+	},
+	"Role": {"on_update": "auto_service_crm.operator_tasks.forget_staff"},
 }
 
 # Scheduled tasks (rq workers, the scheduler's own queue)

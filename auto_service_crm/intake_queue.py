@@ -22,6 +22,7 @@ The rules that hold:
   delivery there and then, as before.
 """
 
+import os
 import time
 from datetime import timedelta
 
@@ -44,7 +45,10 @@ ROSTER_KEY = "asc_intake_filers"
 ROSTER_SECONDS = 5  # a filing job counts this long after it last said it files
 START_SECONDS = 10  # a job asked for counts this long before it starts
 IDLE_KEY = "asc_intake_idle_filer"
+TELL_KEY = "asc_assignees_to_tell"
 TELL_WITHIN_SECONDS = 3  # an assignee's alert waits at most this long behind waiting deliveries
+TELL_AT_ONCE = 50
+NICENESS = 10  # a filing job's CPU priority below the web workers' (``yield_the_cpu``)
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
@@ -68,7 +72,7 @@ def keeping(thread: str | None):
 		hold_for_transaction(lock_name("keep", thread), KEEP_LOCK_SECONDS)
 
 
-def ask_for_filing(thread: str) -> bool:
+def ask_for_filing(thread: str | None) -> bool:
 	"""Have the thread's waiting deliveries filed: by the filing jobs on the roster when there are
 	enough of them (see ``linger``), else by a job asked for here; False when the queue is
 	unreachable."""
@@ -80,7 +84,7 @@ def ask_for_filing(thread: str) -> bool:
 	return enqueue_thread(thread)
 
 
-def enqueue_thread(thread: str) -> bool:
+def enqueue_thread(thread: str | None) -> bool:
 	"""Ask a worker to file the thread's waiting deliveries; False when the queue is unreachable.
 	The job is on the roster from now: webhooks count it before it starts."""
 	ticket = frappe.generate_hash(length=12)
@@ -99,20 +103,29 @@ def enqueue_thread(thread: str) -> bool:
 	return True
 
 
-def file_thread(thread: str, ticket: str | None = None) -> list[str]:
+def file_thread(thread: str | None, ticket: str | None = None) -> list[str]:
 	"""The thread's waiting deliveries, oldest first, each in its own transaction, then those of
-	any thread that arrive while the job lingers (``linger``). A thread another job files is left
-	to it: that job files every waiting delivery of it, and what arrives as it lets go is found
-	here while lingering."""
+	any thread that arrive while the job lingers (``linger``), and the assignees waiting to be told
+	(``tell_waiting``). A thread another job files is left to it: that job files every waiting
+	delivery of it, and what arrives as it lets go is found here while lingering."""
 	ticket = ticket or frappe.generate_hash(length=12)
-	frappe.flags.asc_tell_later = []
+	frappe.flags.asc_filing_job = True
+	yield_the_cpu()
 	try:
 		on_roster(ticket)
-		return (file_one_thread(thread, wait=0) or []) + linger(ticket)
+		filed = file_one_thread(thread, wait=0) if thread else None
+		return (filed or []) + linger(ticket)
 	finally:
 		off_roster(ticket)
-		tell_later(soon=False)
-		frappe.flags.asc_tell_later = None
+		tell_waiting(soon=False)
+
+
+def yield_the_cpu() -> None:
+	"""The filing is background work: on cores it shares with the web workers, the webhooks that
+	wait for an answer come first (``NICENESS``). rq's worker runs each job in a process of its own
+	(a fork that ends with the job), so the worker and its other jobs keep their priority."""
+	if os.nice(0) < NICENESS:
+		os.nice(NICENESS - os.nice(0))
 
 
 def file_one_thread(thread: str, wait: int) -> list[str] | None:
@@ -164,16 +177,18 @@ def linger(ticket: str) -> list[str]:
 		if took:
 			filed += took
 			idle_since = time.monotonic()
-			tell_later(soon=True)
+			tell_waiting(soon=True)
 			continue
-		tell_later(soon=False)
+		if tell_waiting(soon=False):
+			idle_since = time.monotonic()
+			continue
 		if time.monotonic() - idle_since >= LINGER_SECONDS:
 			idle(False)
 			off_roster(ticket)
 			took = file_waiting_threads()
-			if not took:
+			if not took and not tell_waiting(soon=False):
 				return filed
-			filed += took  # a delivery arrived as it was leaving: back on the roster
+			filed += took  # work arrived as it was leaving: back on the roster
 			on_roster(ticket)
 			idle_since = renewed = time.monotonic()
 			continue
@@ -181,21 +196,43 @@ def linger(ticket: str) -> list[str]:
 		time.sleep(POLL_SECONDS)
 
 
-def tell_later(soon: bool) -> None:
-	"""The assignees of the appeals this job routed, told once no delivery waits (their alert, an
-	email rendered with its styles inlined, costs more than the routing: put off, it keeps the
-	next delivery from waiting behind it), or ``soon``: once the first of them waited
-	``TELL_WITHIN_SECONDS``. Frappe tells an assignee in a job after the assignment, too."""
+def tell_later(todos: list[str]) -> bool:
+	"""Leave the assignment alerts of these ToDos to the filing jobs (``tell_waiting``); False
+	when the queue's Redis cannot take them (the caller tells them itself)."""
+	if not todos:
+		return True
+	try:
+		queue_redis().rpush(site_key(TELL_KEY), *(f"{time.time()}|{todo}" for todo in todos))
+	except REDIS_DOWN:
+		return False
+	if not frappe.flags.asc_filing_job:
+		ask_for_filing(None)
+	return True
+
+
+def tell_waiting(soon: bool) -> bool:
+	"""Tell the assignees waiting (``tell_later``), oldest first, once no delivery waits, or, when
+	``soon``, once the oldest waited ``TELL_WITHIN_SECONDS``; whether any were told.
+
+	An assignee's alert is a Notification whose email is rendered with its styles inlined and kept
+	as a Communication: it costs more than the routing itself. Put off, it keeps neither the
+	website's answer nor the next delivery waiting behind it (Frappe, too, tells an assignee in a
+	job after the assignment). Kept in the queue's Redis: a Redis that loses its data loses these
+	alerts, never an appeal or its assignment."""
 	from auto_service_crm.alerts import tell_assigned
 
-	todos = frappe.flags.asc_tell_later
-	if not todos:
-		frappe.flags.asc_tell_since = None
-		return
-	since = frappe.flags.asc_tell_since = frappe.flags.asc_tell_since or time.monotonic()
-	if soon and time.monotonic() - since < TELL_WITHIN_SECONDS:
-		return
-	frappe.flags.asc_tell_later, frappe.flags.asc_tell_since = [], None
+	try:
+		conn, key = queue_redis(), site_key(TELL_KEY)
+		oldest = conn.lindex(key, 0)
+		if not oldest:
+			return False
+		if soon and time.time() - float(oldest.split(b"|")[0]) < TELL_WITHIN_SECONDS:
+			return False
+		entries = conn.lpop(key, TELL_AT_ONCE) or []
+	except REDIS_DOWN:
+		return False
+	todos = [entry.decode().split("|", 1)[1] for entry in entries]
+	fresh_caches()
 	frappe.db.rollback()
 	try:
 		tell_assigned(todos)
@@ -203,6 +240,7 @@ def tell_later(soon: bool) -> None:
 	except Exception:
 		frappe.db.rollback()
 		frappe.log_error(title=f"Assignees of {len(todos)} appeals could not be told")
+	return bool(todos)
 
 
 def file_waiting_threads() -> list[str]:
@@ -274,10 +312,23 @@ def idle(on: bool) -> None:
 		pass
 
 
+def fresh_caches() -> None:
+	"""Forget what Frappe keeps for one request (its local copies of cached values and documents,
+	templates of new documents, permissions): a lingering job files each delivery as a request of
+	its own would, with the users, rules and settings as they are now."""
+	frappe.local.cache = {}
+	frappe.local.new_doc_templates = {}
+	frappe.local.role_permissions = {}
+	frappe.local.valid_columns = {}
+	if getattr(frappe.local, "document_cache", None):
+		frappe.local.document_cache = {}
+
+
 def file_payload(name: str) -> str:
 	"""File one kept payload and commit; route what it filed in a transaction of its own."""
 	from auto_service_crm import api, routing
 
+	fresh_caches()
 	for attempt in range(api.DEADLOCK_ATTEMPTS):
 		log = frappe.get_doc("Intake Payload", name, for_update=True)
 		if log.status != "Received":

@@ -14,13 +14,34 @@ def users_with_role(role: str) -> list[str]:
 	)
 
 
+STAFF_KEY = "asc_staff_with_role"
+
+
 def staff_with_role(role: str) -> list[str]:
-	"""The enabled desk users who have the role."""
-	return frappe.get_all(
-		"User",
-		filters={"enabled": 1, "user_type": "System User", "name": ["in", users_with_role(role)]},
-		pluck="name",
+	"""The enabled desk users who have the role (kept in the cache: every call's card goes to the
+	operators; a change of any user forgets it, ``forget_staff``)."""
+	return frappe.cache.hget(
+		STAFF_KEY,
+		role,
+		lambda: frappe.get_all(
+			"User",
+			filters={"enabled": 1, "user_type": "System User", "name": ["in", users_with_role(role)]},
+			pluck="name",
+		),
 	)
+
+
+def forget_staff(doc=None, method=None) -> None:
+	"""A user saved or deleted (their roles are theirs): the staff by role are read again, now and
+	once the transaction ends, whether it commits or not (a user of a rolled-back transaction was
+	read meanwhile)."""
+
+	def forget():
+		frappe.cache.delete_value(STAFF_KEY)
+
+	forget()
+	frappe.db.after_commit.add(forget)
+	frappe.db.after_rollback.add(forget)
 
 
 def operators() -> list[str]:

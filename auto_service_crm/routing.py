@@ -39,12 +39,12 @@ def route_filed(appeals: list[str], commit: bool = False) -> None:
 	"""Apply the Assignment Rules to the appeals a delivery filed, calls excepted (see the module).
 
 	With ``commit`` the filing is committed first and the routing after it: the rule's row is held
-	only while one appeal is assigned; the assignee is told after that, in a transaction of its own,
-	or later, by the filing job that keeps a list of them (``frappe.flags.asc_tell_later``, see
-	``intake_queue.tell_later``). A routing that fails leaves the appeal filed and unassigned, in the
-	Error Log.
+	only while one appeal is assigned; the assignee is told after that by a filing job
+	(``intake_queue.tell_later``), or here in a transaction of its own when the queue's Redis is
+	away. A routing that fails leaves the appeal filed and unassigned, in the Error Log.
 	"""
 	from auto_service_crm.alerts import tell_assigned
+	from auto_service_crm.intake_queue import tell_later
 
 	if commit:
 		frappe.db.commit()
@@ -66,8 +66,7 @@ def route_filed(appeals: list[str], commit: bool = False) -> None:
 		if commit:
 			frappe.db.commit()
 		# the assignee's alert (an email rendered, a Communication) after the rule's row is let go
-		if frappe.flags.asc_tell_later is not None:
-			frappe.flags.asc_tell_later.extend(assigned)
+		if commit and tell_later(assigned):
 			continue
 		tell_assigned(assigned)
 		if commit:

@@ -233,6 +233,10 @@ def test_routing_after_the_filing_forms_and_chats_by_the_rule_a_call_by_who_answ
 		routed = [assignees(f["appeals"][0]) for f in forms]
 		assert sorted(a[0] for a in routed) == sorted([first, second]), "the rule's round robin, one each"
 		assert all(len(a) == 1 for a in routed)
+		for form in forms:
+			[todo] = frappe.get_all("ToDo", filters={"reference_name": form["appeals"][0]}, pluck="name")
+			# the website was answered before its assignee's alert was rendered: a job tells them
+			wait_for(lambda todo=todo: told(todo), 15, "a form's assignee told of it")
 
 		chat = 8_100_000_000 + int(RUN, 16) % 10**6
 		assert status_of(telegram(web, chat, 1, "Здравствуйте")) == "received"
