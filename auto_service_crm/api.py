@@ -336,15 +336,16 @@ def receive(name: str):
 
 
 def file_delivery(endpoint: Endpoint, body: bytes, request, events: list, key: str | None) -> dict:
-	if key and frappe.db.exists(
-		"Intake Payload", {"dedupe_key": key, "status": ["in", ["Processed", "Ignored"]]}
-	):
-		return reply(200, status="duplicate")
 	thread = intake_queue.thread_of(endpoint, events)
 	queued = endpoint.queued and events
 	if queued:
 		intake_queue.keeping(thread)
-	log = frappe.db.get_value("Intake Payload", {"dedupe_key": key}, "name") if key else None
+	kept = key and frappe.db.get_value(
+		"Intake Payload", {"dedupe_key": key}, ["name", "status"], as_dict=True
+	)
+	if kept and kept.status in ("Processed", "Ignored"):
+		return reply(200, status="duplicate")
+	log = kept.name if kept else None
 	if log:
 		# kept earlier and failed (or waiting for its job): file it again (locked: a repeat filing it
 		# at the same moment waits)

@@ -22,7 +22,6 @@ The rules that hold:
   delivery there and then, as before.
 """
 
-import os
 import time
 from datetime import timedelta
 
@@ -45,10 +44,11 @@ ROSTER_KEY = "asc_intake_filers"
 ROSTER_SECONDS = 5  # a filing job counts this long after it last said it files
 START_SECONDS = 10  # a job asked for counts this long before it starts
 IDLE_KEY = "asc_intake_idle_filer"
+# Frappe's local cache entries of the schema, kept between a job's deliveries (``fresh_caches``)
+SCHEMA_CACHES = ("db_tables", "app_hooks", "doctype_meta", "doctype_form_meta", "table_columns")
 TELL_KEY = "asc_assignees_to_tell"
 TELL_WITHIN_SECONDS = 3  # an assignee's alert waits at most this long behind waiting deliveries
 TELL_AT_ONCE = 50
-NICENESS = 10  # a filing job's CPU priority below the web workers' (``yield_the_cpu``)
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
@@ -110,7 +110,6 @@ def file_thread(thread: str | None, ticket: str | None = None) -> list[str]:
 	delivery of it, and what arrives as it lets go is found here while lingering."""
 	ticket = ticket or frappe.generate_hash(length=12)
 	frappe.flags.asc_filing_job = True
-	yield_the_cpu()
 	try:
 		on_roster(ticket)
 		filed = file_one_thread(thread, wait=0) if thread else None
@@ -118,14 +117,6 @@ def file_thread(thread: str | None, ticket: str | None = None) -> list[str]:
 	finally:
 		off_roster(ticket)
 		tell_waiting(soon=False)
-
-
-def yield_the_cpu() -> None:
-	"""The filing is background work: on cores it shares with the web workers, the webhooks that
-	wait for an answer come first (``NICENESS``). rq's worker runs each job in a process of its own
-	(a fork that ends with the job), so the worker and its other jobs keep their priority."""
-	if os.nice(0) < NICENESS:
-		os.nice(NICENESS - os.nice(0))
 
 
 def file_one_thread(thread: str, wait: int) -> list[str] | None:
@@ -315,13 +306,29 @@ def idle(on: bool) -> None:
 def fresh_caches() -> None:
 	"""Forget what Frappe keeps for one request (its local copies of cached values and documents,
 	templates of new documents, permissions): a lingering job files each delivery as a request of
-	its own would, with the users, rules and settings as they are now."""
-	frappe.local.cache = {}
+	its own would, with the users, rules and settings as they are now.
+
+	Only the local copies of the schema (DocType metadata, table columns, hooks: half the time of a
+	filing, read again) stay while Frappe's ``metadata_version`` is the same: every change of a
+	DocType, a custom field or the installed apps resets it."""
+	cache = frappe.local.cache
+	schema = {key: value for key, value in cache.items() if cache_name(key) in SCHEMA_CACHES}
+	frappe.local.cache = schema
+	version = frappe.cache.get_value("metadata_version")
+	if version != getattr(frappe.local, "asc_metadata_version", None):
+		frappe.local.cache = {}
+		frappe.local.asc_metadata_version = version
 	frappe.local.new_doc_templates = {}
 	frappe.local.role_permissions = {}
 	frappe.local.valid_columns = {}
 	if getattr(frappe.local, "document_cache", None):
 		frappe.local.document_cache = {}
+
+
+def cache_name(key) -> str:
+	"""The name in a key of Frappe's cache (``<site's database>|<name>``)."""
+	key = key.decode() if isinstance(key, bytes) else str(key)
+	return key.split("|", 1)[-1]
 
 
 def file_payload(name: str) -> str:

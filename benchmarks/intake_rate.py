@@ -14,6 +14,10 @@ threads (each one request at a time, like providers retrying nothing):
 - ``call``: ``POST /api/method/auto_service_crm.api.call_event`` (``X-Webhook-Token``), a new
   incoming call ringing, timed until the webhook answers: it keeps the Intake Payload and answers
   «received»; a background job files it (auto_service_crm/intake_queue.py);
+- ``call alone``: the same, with the rq workers stopped while it is sent (and the deliveries filed
+  after its turn): the webhook's own cost, as the baselines' is (the Issue's own background jobs,
+  its notification logs, are on the default queue, which no worker of this script runs), where
+  ``call`` shares the cores with the jobs filing what it answered;
 - ``call filed``: the same call timed until its payload is Processed: the ERPNext Call Log, the
   Appeal with identification by phone, ad channel from the dialled number, automatic category,
   and the call card sent to the operators (a call is routed to whoever answers it);
@@ -72,7 +76,8 @@ import frappe
 
 API_USER = "bench-api@example.com"
 OPERATORS = [f"bench-operator-{n}@example.com" for n in (1, 2, 3)]
-KINDS = ("issue", "routed issue", "call", "call filed", "chat routed", "form")
+KINDS = ("issue", "routed issue", "call", "call alone", "call filed", "chat routed", "form")
+PAUSED = ("call alone",)  # kinds sent with the rq workers stopped: the webhook's own cost
 # a kind timed until the database says it is filed: (SQL of "done" for the payload, its answer)
 POLLED = {
 	"call filed": """SELECT `modified` FROM `tabIntake Payload`
@@ -182,7 +187,7 @@ def requests_for(kind: str, count: int, base: str, host: str, token: str, run: s
 		if kind in ("issue", "routed issue"):
 			body = {"subject": f"Bench issue {run}-{n}", "description": f"Стучит подвеска, {phone}"}
 			out.append(("/api/resource/Issue", body, {**common, "Authorization": token}, check_issue))
-		elif kind in ("call", "call filed"):
+		elif kind in ("call", "call alone", "call filed"):
 			body = {"call_id": f"bench-{run}-{n}", "event": "ringing", "from": phone, "to": TRACKED_NUMBER}
 			headers = {**common, "X-Webhook-Token": SECRETS["telephony_token"]}
 			out.append(("/api/method/auto_service_crm.api.call_event", body, headers, check_kept))
@@ -351,6 +356,15 @@ def start_rq_workers(count: int) -> list:
 	]
 
 
+def pause(workers: list, on: bool) -> None:
+	"""Stop (or continue) the rq workers and the jobs they run (each worker's process group)."""
+	import os
+	import signal
+
+	for worker in workers:
+		os.killpg(worker.pid, signal.SIGSTOP if on else signal.SIGCONT)
+
+
 def stop_server(server) -> None:
 	server.terminate()
 	try:
@@ -452,7 +466,9 @@ def main():
 					batch = requests_for(
 						kind, per_round, base, args.site, token, f"{run}c{clients}r{r}k{KINDS.index(kind)}"
 					)
+					pause(rq_workers, kind in PAUSED)
 					lat, wall, errors = send(batch, clients, POLLED.get(kind))
+					pause(rq_workers, False)
 					drain()  # the jobs of answered-only calls must not slow the next kind's turn
 					found[kind]["lat"] += lat
 					found[kind]["wall"] += wall
@@ -494,6 +510,8 @@ def report(clients: int, found: dict) -> None:
 TABLE = (
 	("call", "issue", "p50", 1.3, False),
 	("call", "issue", "rps", 1.0, True),
+	("call alone", "issue", "p50", 1.3, False),
+	("call alone", "issue", "rps", 1.0, True),
 	("call filed", "routed issue", "p50", 1.0, False),
 	("chat routed", "routed issue", "p50", 1.0, False),
 	("call filed", "routed issue", "rps", 2.0, True),

@@ -269,6 +269,27 @@ def test_with_the_queue_redis_down_the_webhook_files_inline(web, redis, made):
 	redis.start()
 
 
+def test_a_lingering_job_files_with_the_staff_as_they_are_now(web, redis, made):
+	"""A job that stays to file what arrives reads users and rules afresh for each delivery, as a
+	new request would: an operator added while it lingers gets the next missed call's task."""
+	with workers(1, redis.url):
+		assert status_of(call(web, f"bg-{RUN}-warm-1", "ringing", phone="+79169993001")) == "received"
+		settled(made.since)  # filed; the job lingers, warm, with the operators it read
+		operator = make_user("Auto Service Operator")
+		frappe.db.commit()
+		try:
+			assert status_of(call(web, f"bg-{RUN}-warm-2", "missed", phone="+79169993002")) == "received"
+			settled(made.since)
+			appeal = frappe.db.get_value("Appeal", {"call_log": f"bg-{RUN}-warm-2"}, "name")
+			assert frappe.db.exists("ToDo", {"reference_name": appeal, "allocated_to": operator}), (
+				"the operator added meanwhile has the missed call's task"
+			)
+		finally:
+			frappe.db.delete("ToDo", {"allocated_to": operator})
+			frappe.delete_doc("User", operator, force=True)
+			frappe.db.commit()
+
+
 def test_a_burst_asks_for_the_jobs_the_roster_lacks_and_they_file_every_delivery(web, redis, made):
 	"""No job per delivery: once the jobs asked for are enough (two), a webhook asks for none, and
 	those jobs, when a worker runs them, file every delivery kept meanwhile."""
