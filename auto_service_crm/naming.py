@@ -13,6 +13,8 @@ Frappe answers by stepping the series back), the connection of its own would wai
 ever: after ``LOCK_WAIT_SECONDS`` the number is drawn in the transaction, as Frappe does.
 """
 
+import threading
+
 import pymysql
 
 import frappe
@@ -20,7 +22,7 @@ from frappe.model.naming import NamingSeries, get_default_naming_series, getseri
 
 LOCK_WAIT_SECONDS = 1
 LOCK_WAIT_TIMEOUT = 1205  # ER_LOCK_WAIT_TIMEOUT
-_connections: dict[str, pymysql.connections.Connection] = {}
+_connections: dict[tuple, pymysql.connections.Connection] = {}  # per site and thread
 
 
 def set_name_apart(doc) -> None:
@@ -55,12 +57,12 @@ def next_number(key: str, digits: int) -> str:
 
 
 def connection() -> pymysql.connections.Connection:
-	"""This process's connection for the site's numbers (autocommit)."""
-	site = frappe.local.site
-	conn = _connections.get(site)
+	"""This thread's connection for the site's numbers (autocommit)."""
+	key = (frappe.local.site, threading.get_ident())
+	conn = _connections.get(key)
 	if conn is None:
 		conf = frappe.conf
-		conn = _connections[site] = pymysql.connect(
+		conn = _connections[key] = pymysql.connect(
 			host=conf.db_host or "127.0.0.1",
 			port=int(conf.db_port or 3306),
 			unix_socket=conf.db_socket or None,
@@ -75,7 +77,7 @@ def connection() -> pymysql.connections.Connection:
 
 
 def forget_connection() -> None:
-	conn = _connections.pop(frappe.local.site, None)
+	conn = _connections.pop((frappe.local.site, threading.get_ident()), None)
 	if conn is not None:
 		try:
 			conn.close()
