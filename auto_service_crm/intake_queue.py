@@ -266,7 +266,9 @@ def site_key(key: str) -> str:
 def on_roster(ticket: str, seconds: float | None = None) -> None:
 	"""The job of ``ticket`` counts as filing for ``seconds`` (``ROSTER_SECONDS`` unless told)."""
 	try:
-		queue_redis().zadd(site_key(ROSTER_KEY), {ticket: time.time() + (seconds or ROSTER_SECONDS)})
+		conn, key, now = queue_redis(), site_key(ROSTER_KEY), time.time()
+		conn.zremrangebyscore(key, "-inf", now)  # jobs killed on it: their time is up
+		conn.zadd(key, {ticket: now + (seconds or ROSTER_SECONDS)})
 	except REDIS_DOWN:
 		pass
 
@@ -279,10 +281,8 @@ def off_roster(ticket: str) -> None:
 
 
 def filers() -> int:
-	"""The filing jobs on the roster (running, or asked for and not started yet)."""
-	conn, key, now = queue_redis(), site_key(ROSTER_KEY), time.time()
-	conn.zremrangebyscore(key, "-inf", now)
-	return conn.zcard(key)
+	"""The filing jobs on the roster whose time is not up (running, or asked for and not started)."""
+	return queue_redis().zcount(site_key(ROSTER_KEY), f"({time.time()}", "+inf")
 
 
 def enough_filers() -> bool:
