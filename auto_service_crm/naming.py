@@ -61,19 +61,25 @@ def connection() -> pymysql.connections.Connection:
 	key = (frappe.local.site, threading.get_ident())
 	conn = _connections.get(key)
 	if conn is None:
-		conf = frappe.conf
-		conn = _connections[key] = pymysql.connect(
-			host=conf.db_host or "127.0.0.1",
-			port=int(conf.db_port or 3306),
-			unix_socket=conf.db_socket or None,
-			user=conf.db_user or conf.db_name,
-			password=conf.db_password,
-			database=conf.db_name,
-			autocommit=True,
-			charset="utf8mb4",
-			init_command=f"SET SESSION innodb_lock_wait_timeout = {LOCK_WAIT_SECONDS}",
-		)
+		conn = _connections[key] = connect_apart()
 	return conn
+
+
+def connect_apart() -> pymysql.connections.Connection:
+	"""A new connection to the site's database beside Frappe's, in autocommit, waiting at most
+	``LOCK_WAIT_SECONDS`` for a row lock."""
+	conf = frappe.conf
+	return pymysql.connect(
+		host=conf.db_host or "127.0.0.1",
+		port=int(conf.db_port or 3306),
+		unix_socket=conf.db_socket or None,
+		user=conf.db_user or conf.db_name,
+		password=conf.db_password,
+		database=conf.db_name,
+		autocommit=True,
+		charset="utf8mb4",
+		init_command=f"SET SESSION innodb_lock_wait_timeout = {LOCK_WAIT_SECONDS}",
+	)
 
 
 def forget_connection() -> None:

@@ -3,26 +3,11 @@ the naming series row is not held while the appeal is validated and saved, so a 
 not kept waiting on it; where the filing's own transaction holds the row, the number is drawn
 there, as Frappe draws it."""
 
-import pymysql
-
 import frappe
 from frappe.model.naming import NamingSeries
 
+from auto_service_crm.naming import connect_apart
 from tests.integration.factories import make_appeal
-
-
-def outside():
-	"""A connection of the test's own, outside the test's transaction."""
-	conf = frappe.conf
-	return pymysql.connect(
-		host=conf.db_host or "127.0.0.1",
-		port=int(conf.db_port or 3306),
-		user=conf.db_user or conf.db_name,
-		password=conf.db_password,
-		database=conf.db_name,
-		autocommit=True,
-		init_command="SET SESSION innodb_lock_wait_timeout = 1",
-	)
 
 
 def series_key() -> str:
@@ -31,7 +16,7 @@ def series_key() -> str:
 
 def test_the_series_row_is_free_while_the_appeal_is_being_filed():
 	appeal = make_appeal(phone="+79169994401")  # inserted in the test's transaction, not committed
-	with outside() as other, other.cursor() as cursor:
+	with connect_apart() as other, other.cursor() as cursor:  # outside the test's transaction
 		# a second filing takes the row at once (it waited for the first filing's commit before)
 		cursor.execute("SELECT `current` FROM `tabSeries` WHERE `name` = %s FOR UPDATE", (series_key(),))
 		[(current,)] = cursor.fetchall()
