@@ -467,8 +467,10 @@ def main():
 						kind, per_round, base, args.site, token, f"{run}c{clients}r{r}k{KINDS.index(kind)}"
 					)
 					pause(rq_workers, kind in PAUSED)
-					lat, wall, errors = send(batch, clients, POLLED.get(kind))
-					pause(rq_workers, False)
+					try:
+						lat, wall, errors = send(batch, clients, POLLED.get(kind))
+					finally:
+						pause(rq_workers, False)  # a stopped worker would not stop when told
 					drain()  # the jobs of answered-only calls must not slow the next kind's turn
 					found[kind]["lat"] += lat
 					found[kind]["wall"] += wall
