@@ -239,8 +239,11 @@ def test_a_visit_in_the_short_form_and_the_workspace_charts_in_russian(web_serve
 			".then(() => done(true));",
 			phone,
 		)
-		title = browser.execute_script("return cur_dialog.$wrapper.find('.modal-title').text()")
-		assert title.strip() == "Новое обращение", title  # not Frappe's «Новый Обращение»
+		def title():
+			return browser.execute_script("return cur_dialog.$wrapper.find('.modal-title').text()").strip()
+
+		# not Frappe's «Новый Обращение» (the app titles the dialog once Frappe has rendered it)
+		wait(lambda: title() == "Новое обращение", browser, timeout=10, what="the short form's title")
 		screenshot(browser, "visit_quick_entry_ru")
 		browser.execute_script("cur_dialog.get_primary_btn().click()")
 
