@@ -19,6 +19,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint
 
+from auto_service_crm.caching import configuration, forget
 from auto_service_crm.rules.automatic_categories import (
 	ClientFacts,
 	Condition,
@@ -79,8 +80,9 @@ def validate_rule(doc) -> None:
 		frappe.throw(rule_error_message(e), title=_("Rule Cannot Be Evaluated"))
 
 
+@configuration
 def load_rules() -> list[Rule]:
-	"""The enabled rules with their conditions (two queries)."""
+	"""The enabled rules with their conditions (two queries, then kept until a rule changes)."""
 	rules = frappe.get_all(
 		RULE,
 		filters={"enabled": 1},
@@ -125,6 +127,11 @@ def evaluate_rules(facts: ClientFacts) -> Evaluation:
 
 def mirrored_condition(doc, fact: str):
 	return next((row for row in doc.conditions if row.fact == fact), None)
+
+
+def forget_rules(doc=None, method=None) -> None:
+	"""A rule saved or deleted: the rules are read again."""
+	forget(load_rules)
 
 
 def rule_into_settings(doc) -> None:

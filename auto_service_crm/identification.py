@@ -5,6 +5,7 @@ called from a new number."""
 import frappe
 from frappe import _
 
+from auto_service_crm.caching import configuration, forget
 from auto_service_crm.rules.vehicles import normalize_plate
 from auto_service_crm.settings import normalized_phone
 
@@ -64,15 +65,42 @@ def identify(appeal) -> None:
 def ad_channel_for(dialled_number: str | None = None, utm_source: str | None = None) -> str | None:
 	"""The ad channel of a tracked number the client dialled, else of the form's UTM source."""
 	dialled = normalized_phone(dialled_number)
-	if dialled:
-		parent = frappe.db.get_value(
-			"Ad Channel Phone Number", {"phone_normalized": dialled, "parenttype": "Ad Channel"}, "parent"
+	channel = dialled and tracked_numbers().get(dialled)
+	if not channel and utm_source:
+		channel = utm_sources().get(utm_source.strip().casefold())
+	return channel or None
+
+
+@configuration
+def tracked_numbers() -> dict[str, str]:
+	"""{number in E.164: its ad channel}, of the enabled ad channels."""
+	return dict(
+		frappe.db.sql(
+			"""SELECT number.phone_normalized, channel.name FROM `tabAd Channel Phone Number` number
+			JOIN `tabAd Channel` channel ON channel.name = number.parent
+			WHERE number.parenttype = 'Ad Channel' AND channel.enabled = 1
+			AND IFNULL(number.phone_normalized, '') != ''
+			ORDER BY number.modified"""  # the latest changed of two with one number wins, as before
 		)
-		if parent and frappe.db.get_value("Ad Channel", parent, "enabled"):
-			return parent
-	if utm_source:
-		return frappe.db.get_value("Ad Channel", {"utm_source": utm_source.strip(), "enabled": 1}, "name")
-	return None
+	)
+
+
+@configuration
+def utm_sources() -> dict[str, str]:
+	"""{UTM source, in any case as the database compares it: its ad channel}, of the enabled ones."""
+	rows = frappe.get_all(
+		"Ad Channel",
+		filters={"enabled": 1, "utm_source": ["is", "set"]},
+		fields=["utm_source", "name"],
+		order_by="modified asc",  # the latest changed of two with one source wins
+		as_list=True,
+	)
+	return {source.strip().casefold(): name for source, name in rows}
+
+
+def forget_ad_channels(doc=None, method=None) -> None:
+	"""An ad channel saved or deleted: its numbers and sources are read again."""
+	forget(tracked_numbers, utm_sources)
 
 
 @frappe.whitelist()

@@ -239,6 +239,7 @@ def test_a_visit_in_the_short_form_and_the_workspace_charts_in_russian(web_serve
 			".then(() => done(true));",
 			phone,
 		)
+
 		def title():
 			return browser.execute_script("return cur_dialog.$wrapper.find('.modal-title').text()").strip()
 

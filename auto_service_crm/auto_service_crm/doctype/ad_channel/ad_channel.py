@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from auto_service_crm.identification import forget_ad_channels
 from auto_service_crm.settings import normalized_phone
 
 
@@ -37,3 +38,9 @@ class AdChannel(Document):
 					_("Row {0}: {1} is not a phone number").format(row.idx, frappe.bold(row.phone_number)),
 					title=_("Invalid Phone"),
 				)
+
+	def on_update(self):
+		forget_ad_channels()
+
+	def on_trash(self):
+		forget_ad_channels()

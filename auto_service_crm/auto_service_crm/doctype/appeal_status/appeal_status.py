@@ -3,7 +3,7 @@
 
 from frappe.model.document import Document
 
-from auto_service_crm.status import keep_single_default
+from auto_service_crm.status import forget_statuses, keep_single_default
 
 
 class AppealStatus(Document):
@@ -24,3 +24,7 @@ class AppealStatus(Document):
 	# end: auto-generated types
 	def on_update(self):
 		keep_single_default(self)
+		forget_statuses()
+
+	def on_trash(self):
+		forget_statuses()

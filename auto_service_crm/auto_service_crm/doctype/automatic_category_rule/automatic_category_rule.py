@@ -3,7 +3,7 @@
 
 from frappe.model.document import Document
 
-from auto_service_crm.automatic_rules import rule_into_settings, validate_rule
+from auto_service_crm.automatic_rules import forget_rules, rule_into_settings, validate_rule
 
 
 class AutomaticCategoryRule(Document):
@@ -34,3 +34,7 @@ class AutomaticCategoryRule(Document):
 
 	def on_update(self):
 		rule_into_settings(self)
+		forget_rules()
+
+	def on_trash(self):
+		forget_rules()
