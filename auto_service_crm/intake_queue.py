@@ -46,6 +46,7 @@ START_SECONDS = 10  # a job asked for counts this long before it starts
 IDLE_KEY = "asc_intake_idle_filer"
 # Frappe's local cache entries of the schema, kept between a job's deliveries (``fresh_caches``)
 SCHEMA_CACHES = ("db_tables", "app_hooks", "doctype_meta", "doctype_form_meta", "table_columns")
+TEMPLATES_SECONDS = 60  # the new documents' templates are made again at least this often
 TELL_KEY = "asc_assignees_to_tell"
 TELL_WITHIN_SECONDS = 3  # an assignee's alert waits at most this long behind waiting deliveries
 TELL_AT_ONCE = 50
@@ -305,20 +306,26 @@ def idle(on: bool) -> None:
 
 def fresh_caches() -> None:
 	"""Forget what Frappe keeps for one request (its local copies of cached values and documents,
-	templates of new documents, permissions): a lingering job files each delivery as a request of
-	its own would, with the users, rules and settings as they are now.
+	permissions): a lingering job files each delivery as a request of its own would, with the
+	users, rules and settings as they are now.
 
 	Only the local copies of the schema (DocType metadata, table columns, hooks: half the time of a
 	filing, read again) stay while Frappe's ``metadata_version`` is the same: every change of a
-	DocType, a custom field or the installed apps resets it."""
+	DocType, a custom field or the installed apps resets it. The templates of new documents (the
+	fields' defaults, a query per DocType to make) stay with them, for ``TEMPLATES_SECONDS`` at
+	most: a default changed in the settings reaches a job that files without a pause within that."""
 	cache = frappe.local.cache
 	schema = {key: value for key, value in cache.items() if cache_name(key) in SCHEMA_CACHES}
 	frappe.local.cache = schema
 	version = frappe.cache.get_value("metadata_version")
+	made = getattr(frappe.local, "asc_templates_made", 0)
 	if version != getattr(frappe.local, "asc_metadata_version", None):
 		frappe.local.cache = {}
 		frappe.local.asc_metadata_version = version
-	frappe.local.new_doc_templates = {}
+		made = 0
+	if time.monotonic() - made >= TEMPLATES_SECONDS:
+		frappe.local.new_doc_templates = {}
+		frappe.local.asc_templates_made = time.monotonic()
 	frappe.local.role_permissions = {}
 	frappe.local.valid_columns = {}
 	if getattr(frappe.local, "document_cache", None):
