@@ -48,7 +48,8 @@ IDLE_KEY = "asc_intake_idle_filer"
 SCHEMA_CACHES = ("db_tables", "app_hooks", "doctype_meta", "doctype_form_meta", "table_columns")
 TEMPLATES_SECONDS = 60  # the new documents' templates are made again at least this often
 TELL_KEY = "asc_assignees_to_tell"
-TELL_WITHIN_SECONDS = 3  # an assignee's alert waits at most this long behind waiting deliveries
+TELL_QUEUE = "default"  # where Frappe tells an assignee too (its notification of the assignment)
+TELLER = "asc_tell_assignees"  # the teller's job id: one waits in the queue at a time
 TELL_AT_ONCE = 50
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
@@ -106,18 +107,16 @@ def enqueue_thread(thread: str | None) -> bool:
 
 def file_thread(thread: str | None, ticket: str | None = None) -> list[str]:
 	"""The thread's waiting deliveries, oldest first, each in its own transaction, then those of
-	any thread that arrive while the job lingers (``linger``), and the assignees waiting to be told
-	(``tell_waiting``). A thread another job files is left to it: that job files every waiting
-	delivery of it, and what arrives as it lets go is found here while lingering."""
+	any thread that arrive while the job lingers (``linger``). A thread another job files is left
+	to it: that job files every waiting delivery of it, and what arrives as it lets go is found
+	here while lingering."""
 	ticket = ticket or frappe.generate_hash(length=12)
-	frappe.flags.asc_filing_job = True
 	try:
 		on_roster(ticket)
 		filed = file_one_thread(thread, wait=0) if thread else None
 		return (filed or []) + linger(ticket)
 	finally:
 		off_roster(ticket)
-		tell_waiting(soon=False)
 
 
 def file_one_thread(thread: str, wait: int) -> list[str] | None:
@@ -169,16 +168,12 @@ def linger(ticket: str) -> list[str]:
 		if took:
 			filed += took
 			idle_since = time.monotonic()
-			tell_waiting(soon=True)
-			continue
-		if tell_waiting(soon=False):
-			idle_since = time.monotonic()
 			continue
 		if time.monotonic() - idle_since >= LINGER_SECONDS:
 			idle(False)
 			off_roster(ticket)
 			took = file_waiting_threads()
-			if not took and not tell_waiting(soon=False):
+			if not took:
 				return filed
 			filed += took  # work arrived as it was leaving: back on the roster
 			on_roster(ticket)
@@ -189,50 +184,68 @@ def linger(ticket: str) -> list[str]:
 
 
 def tell_later(todos: list[str]) -> bool:
-	"""Leave the assignment alerts of these ToDos to the filing jobs (``tell_waiting``); False
-	when the queue's Redis cannot take them (the caller tells them itself)."""
+	"""Leave the assignment alerts of these ToDos to the teller (``tell_assignees``); False when
+	the queue's Redis cannot take them (the caller tells them itself)."""
 	if not todos:
 		return True
 	try:
 		queue_redis().rpush(site_key(TELL_KEY), *(f"{time.time()}|{todo}" for todo in todos))
 	except REDIS_DOWN:
 		return False
-	if not frappe.flags.asc_filing_job:
-		ask_for_filing(None)
+	ask_for_teller()
 	return True
 
 
-def tell_waiting(soon: bool) -> bool:
-	"""Tell the assignees waiting (``tell_later``), oldest first, once no delivery waits, or, when
-	``soon``, once the oldest waited ``TELL_WITHIN_SECONDS``; whether any were told.
+def ask_for_teller() -> None:
+	"""Have the teller tell the assignees waiting: a job of the *default* queue, one waiting at a
+	time (it tells every assignee it finds, those that arrive while it runs too)."""
+	try:
+		frappe.enqueue(
+			"auto_service_crm.intake_queue.tell_assignees",
+			queue=TELL_QUEUE,
+			job_id=TELLER,
+			deduplicate=True,
+		)
+	except REDIS_DOWN:
+		pass  # the list waits for the next appeal routed, or the minute's sweep
+
+
+def tell_assignees() -> int:
+	"""The teller: tell the assignees waiting (``tell_later``), oldest first, until none waits;
+	how many ToDos were told.
 
 	An assignee's alert is a Notification whose email is rendered with its styles inlined and kept
-	as a Communication: it costs more than the routing itself. Put off, it keeps neither the
-	website's answer nor the next delivery waiting behind it (Frappe, too, tells an assignee in a
-	job after the assignment). Kept in the queue's Redis: a Redis that loses its data loses these
-	alerts, never an appeal or its assignment."""
+	as a Communication: it costs more than the routing itself. Told here, in a job of the queue
+	where Frappe tells an assignee of the same assignment (its notification log and mail), it keeps
+	neither the website's answer nor the filing of the next call or chat waiting behind it. Kept in
+	the queue's Redis: a Redis that loses its data loses these alerts, never an appeal or its
+	assignment. An entry that arrives as the teller ends is told by the next one, asked for by the
+	next routing or by the minute's sweep (``file_waiting``)."""
 	from auto_service_crm.alerts import tell_assigned
 
-	try:
-		conn, key = queue_redis(), site_key(TELL_KEY)
-		oldest = conn.lindex(key, 0)
-		if not oldest:
-			return False
-		if soon and time.time() - float(oldest.split(b"|")[0]) < TELL_WITHIN_SECONDS:
-			return False
-		entries = conn.lpop(key, TELL_AT_ONCE) or []
-	except REDIS_DOWN:
-		return False
-	todos = [entry.decode().split("|", 1)[1] for entry in entries]
-	fresh_caches()
-	frappe.db.rollback()
-	try:
-		tell_assigned(todos)
-		frappe.db.commit()
-	except Exception:
+	told = 0
+	while True:
+		try:
+			entries = queue_redis().lpop(site_key(TELL_KEY), TELL_AT_ONCE) or []
+		except REDIS_DOWN:
+			return told
+		if not entries:
+			return told
+		todos = [entry.decode().split("|", 1)[1] for entry in entries]
+		fresh_caches()
 		frappe.db.rollback()
-		frappe.log_error(title=f"Assignees of {len(todos)} appeals could not be told")
-	return bool(todos)
+		try:
+			tell_assigned(todos)
+			frappe.db.commit()
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(title=f"Assignees of {len(todos)} appeals could not be told")
+		told += len(todos)
+
+
+def assignees_waiting() -> int:
+	"""How many ToDos wait for the teller."""
+	return queue_redis().llen(site_key(TELL_KEY))
 
 
 def file_waiting_threads() -> list[str]:
@@ -379,7 +392,8 @@ def file_payload(name: str) -> str:
 
 def file_waiting() -> None:
 	"""The sweep (every minute): deliveries waiting longer than a job takes get filing jobs again,
-	as many as the roster lacks (each job lingers and files every waiting thread it finds)."""
+	as many as the roster lacks (each job lingers and files every waiting thread it finds), and
+	assignees still waiting to be told get a teller."""
 	threads = frappe.get_all(
 		"Intake Payload",
 		filters={
@@ -394,3 +408,8 @@ def file_waiting() -> None:
 	)
 	for thread in threads:
 		enqueue_thread(thread)
+	try:
+		if assignees_waiting():
+			ask_for_teller()
+	except REDIS_DOWN:
+		pass

@@ -39,8 +39,8 @@ def route_filed(appeals: list[str], commit: bool = False) -> None:
 	"""Apply the Assignment Rules to the appeals a delivery filed, calls excepted (see the module).
 
 	With ``commit`` the filing is committed first and the routing after it: the rule's row is held
-	only while one appeal is assigned; the assignee is told after that by a filing job
-	(``intake_queue.tell_later``), or here in a transaction of its own when the queue's Redis is
+	only while one appeal is assigned; the assignee is told after that by the teller, a job of the
+	default queue (``intake_queue.tell_later``), or here in a transaction of its own when the queue's Redis is
 	away. A routing that fails leaves the appeal filed and unassigned, in the Error Log.
 	"""
 	from auto_service_crm.alerts import tell_assigned

@@ -42,7 +42,10 @@ clients took a fifth of the two cores being measured); their throughput is appea
 routed) per second, the wall time until the last one is. Routing: the app's Assignment Rule «Appeals to Operators» round-robins every new appeal to an
 operator; the script gives it three operators (bench-operator-N@example.com) and enables it,
 unless --no-routing. What the run leaves in the rq queues for this site (assignment alerts) is
-removed at the end, so that no worker of another site of the bench picks it up.
+removed at the end, so that no worker of another site of the bench picks it up: Frappe's
+notification logs of the assignments (the Issue's and the appeals') and the app's teller of the
+appeals' assignees (``intake_queue.tell_assignees``), all on the default queue, which no worker of
+this script runs; the assignees still waiting for it are counted and forgotten too.
 
     env/bin/python apps/auto_service_crm/benchmarks/intake_rate.py --site asc-bench.localhost
 """
@@ -373,6 +376,16 @@ def stop_server(server) -> None:
 		server.kill()
 
 
+def forget_assignees_waiting() -> int:
+	"""Empty the list of assignees waiting for the teller: how many were in it."""
+	from auto_service_crm.intake_queue import TELL_KEY, queue_redis, site_key
+
+	conn, key = queue_redis(), site_key(TELL_KEY)
+	waiting = conn.llen(key)
+	conn.delete(key)
+	return waiting
+
+
 def drop_own_jobs(site: str) -> dict:
 	"""Remove the jobs this run queued for its site (rq job ids start with the site's name): how
 	many of each method."""
@@ -487,6 +500,7 @@ def main():
 		print(f"\njobs of {args.site} left in the rq queues, removed: {sum(left.values())}")
 		for method, count in sorted(left.items(), key=lambda item: -item[1]):
 			print(f"  {count:5}  {method}")
+		print(f"assignees left for the default queue's teller, forgotten: {forget_assignees_waiting()}")
 		frappe.destroy()
 	summary(results)
 

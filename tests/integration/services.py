@@ -178,9 +178,11 @@ class Gunicorn(Server):
 
 class Worker(Server):
 	"""A real rq worker of the bench (`bench worker`) for the whole of a test's server: the webhooks
-	of calls and chats are filed by a background job (auto_service_crm/intake_queue.py)."""
+	of calls and chats are filed by a background job (auto_service_crm/intake_queue.py), and their
+	assignees told by one of the default queue; it serves both, as a site's short worker does
+	(`bench worker --queue short,default` in the bench's supervisor config)."""
 
-	def __init__(self, redis_queue: str | None = None, queue: str = "short"):
+	def __init__(self, redis_queue: str | None = None, queue: str = "short,default"):
 		self.log = tempfile.NamedTemporaryFile(prefix="asc-worker-", suffix=".log", delete=False)
 		# as in production: under CI Frappe's worker would run its jobs as tests (mail sent at once)
 		env = {k: v for k, v in site_env(redis_queue).items() if k != "CI"}

@@ -235,7 +235,7 @@ def test_routing_after_the_filing_forms_and_chats_by_the_rule_a_call_by_who_answ
 		assert all(len(a) == 1 for a in routed)
 		for form in forms:
 			[todo] = frappe.get_all("ToDo", filters={"reference_name": form["appeals"][0]}, pluck="name")
-			# the website was answered before its assignee's alert was rendered: a job tells them
+			# the website was answered before its assignee's alert was rendered: the teller tells them
 			wait_for(lambda todo=todo: told(todo), 15, "a form's assignee told of it")
 
 		chat = 8_100_000_000 + int(RUN, 16) % 10**6
@@ -246,7 +246,7 @@ def test_routing_after_the_filing_forms_and_chats_by_the_rule_a_call_by_who_answ
 		# routed in a transaction of its own, after the filing's
 		wait_for(lambda: len(assignees(chat_appeal)) == 1, 10, "a chat routed by the rule after it is filed")
 		[todo] = frappe.get_all("ToDo", filters={"reference_name": chat_appeal}, pluck="name")
-		# told by the filing job once no delivery waits
+		# told by the teller, a job of the default queue
 		wait_for(lambda: told(todo), 15, "the chat's assignee told of it")
 		ringing = frappe.db.get_value("Appeal", {"call_log": f"bg-{RUN}-routed"}, "name")
 		assert assignees(ringing) == [], "a ringing call waits for whoever answers"
@@ -327,6 +327,39 @@ def test_a_lost_job_is_made_good_by_the_sweep(web, redis, made):
 	frappe.db.rollback()
 	assert frappe.db.get_value("Intake Payload", payload, "status") == "Processed"
 	assert frappe.db.exists("Appeal", {"call_log": f"bg-{RUN}-lost"})
+
+
+def test_assignees_left_waiting_are_told_by_the_teller_the_sweep_asks_for(web, redis, made):
+	"""An assignee waits in the queue's Redis with no teller asked for (its job lost, say): the
+	minute's sweep asks for one on the default queue, and it tells them once."""
+	operator = make_user("Auto Service Operator")
+	appeal = frappe.get_doc({"doctype": "Appeal", "channel": "Visit", "phone": "+79169991200"}).insert()
+	frappe.flags.asc_assigned_later = []  # as a routing after a filing: telling put off
+	try:
+		todo = frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": operator,
+				"reference_type": "Appeal",
+				"reference_name": appeal.name,
+				"description": "Позвонить клиенту",
+			}
+		).insert()
+	finally:
+		frappe.flags.asc_assigned_later = None
+	frappe.db.commit()
+	assert not told(todo.name)
+	redis.client().rpush(f"asc_assignees_to_tell|{frappe.local.site}", f"{time.time()}|{todo.name}")
+	enqueue_job(redis.url, "auto_service_crm.intake_queue.file_waiting")
+	worker = run_worker(redis.url, queue="short,default")  # the sweep, then the teller it asks for
+	assert worker.returncode == 0, worker.stderr[-3000:]
+	assert told(todo.name)
+	assert redis.client().llen(f"asc_assignees_to_tell|{frappe.local.site}") == 0
+	frappe.db.rollback()
+	assert frappe.db.count("Email Queue", {"reference_doctype": "ToDo", "reference_name": todo.name}) == 1
+	frappe.delete_doc("ToDo", todo.name, force=True)
+	frappe.delete_doc("User", operator, force=True)
+	frappe.db.commit()
 
 
 def test_a_filing_that_fails_in_the_job_is_kept_failed_reported_and_replayed(web, redis, made):
