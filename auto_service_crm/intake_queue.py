@@ -133,13 +133,25 @@ def file_one_thread(thread: str, wait: int) -> list[str] | None:
 			)
 			if not name:
 				break
-			status = file_payload(name)
+			frappe.flags.asc_thread_held = thread
+			try:
+				status = file_payload(name)
+			finally:
+				frappe.flags.asc_thread_held = None
 			if status == "Received":
 				break  # a transient failure: the sweep tries again; later events wait behind it
 			filed.append(name)
 	finally:
 		release(lock)
 	return filed
+
+
+def holds_conversation(conversation_id: str | None) -> bool:
+	"""Whether this filing holds the thread lock of this chat conversation (``file_one_thread``):
+	then no other filing makes the conversation's appeal meanwhile, and the delivery before this
+	one of the thread is committed and seen."""
+	held = frappe.flags.asc_thread_held
+	return bool(held and conversation_id) and held.partition(":chat:")[2] == str(conversation_id)
 
 
 def linger(ticket: str) -> list[str]:

@@ -6,6 +6,7 @@ import frappe
 
 from auto_service_crm.intake.events import ChatMessage
 from auto_service_crm.intake_filing import local_time, new_appeal
+from auto_service_crm.intake_queue import holds_conversation
 from auto_service_crm.locks import lock_client
 
 
@@ -24,11 +25,14 @@ def file_chat(message: ChatMessage) -> str:
 	appeal_name = frappe.db.get_value("Appeal", open_appeal, "name", order_by="creation desc")
 	if appeal_name and message.sender_phone:
 		phone_shared(appeal_name, message.sender_phone)
-	if not appeal_name:
-		# A new conversation: its first messages arriving at once make one appeal (the second waits
-		# for the first to commit, then its locking read sees the appeal the first made). One new
-		# conversation at a time, as appeals are numbered one at a time anyway: two at once would
-		# lock the same gap of the conversation index and deadlock on their inserts.
+	if not appeal_name and not holds_conversation(message.conversation_id):
+		# A new conversation filed outside its thread's lock (a delivery of several conversations,
+		# or filed in the request): its first messages arriving at once make one appeal (the second
+		# waits for the first to commit, then its locking read sees the appeal the first made). One
+		# new conversation at a time: two at once would lock the same gap of the conversation index
+		# and deadlock on their inserts. Under the thread's lock (a filing job, or the webhook with
+		# the queue's Redis down) the plain read above is the truth, and new chats are filed side
+		# by side.
 		lock_client("new chat conversation")
 		appeal_name = frappe.db.get_value(
 			"Appeal", open_appeal, "name", order_by="creation desc", for_update=True
