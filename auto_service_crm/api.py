@@ -289,6 +289,9 @@ def delivery_key(endpoint: Endpoint, events: list) -> str | None:
 	return f"{endpoint.provider}:#{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
+KEPT_DATA_LENGTH = 140  # a Data column of the Intake Payload
+
+
 def receive(name: str):
 	"""The one path every webhook takes."""
 	endpoint = ENDPOINTS[name]
@@ -417,22 +420,27 @@ def keep(
 	external_id=None,
 	thread=None,
 ):
+	"""The delivery kept as an Intake Payload, written as a row (``db_insert``), as Frappe writes
+	its Access Log: the payload has no rule of its own but that nothing received is lost, and the
+	document's lifecycle (defaults, validation, the platform's hooks on every save) was half of
+	the webhook's time. Its links are not checked, so a payload is kept whatever else is wrong;
+	what no column can hold (an id or a content type over 140 characters) is cut to fit."""
 	log = frappe.get_doc(
 		{
 			"doctype": "Intake Payload",
 			"provider": endpoint.provider,
 			"channel": endpoint.channel,
 			"status": status,
+			"received_on": frappe.utils.now_datetime(),
 			"dedupe_key": key,
-			"external_id": external_id,
+			"external_id": (external_id or "")[:KEPT_DATA_LENGTH] or None,
 			"thread": thread,
-			"content_type": request.content_type,
+			"content_type": (request.content_type or "")[:KEPT_DATA_LENGTH] or None,
 			"payload": body.decode("utf-8", errors="replace"),
 			"error": error,
 		}
 	)
-	log.flags.ignore_links = True  # kept whatever else is wrong: nothing received is lost
-	log.insert(ignore_permissions=True)
+	log.db_insert()
 	return log
 
 

@@ -184,6 +184,26 @@ def test_bad_payloads_get_a_clear_error_and_are_kept(web_server, committed):
 	assert not committed.new("Appeal")
 
 
+def test_a_payload_is_kept_whole_with_what_no_column_holds_cut_to_fit(web_server, committed):
+	long_id = f"c-1006-{RUN}-" + "9" * 100  # the parsers refuse a call id over 128 characters
+	response = post(
+		web_server,
+		"call_event",
+		{"call_id": long_id, "event": "ringing", "from": "+79167000016"},
+		{**TOKEN, "Content-Type": "application/json; charset=utf-8; profile=" + "x" * 200},
+	)
+	assert response.ok, response.text[:500]
+	[kept] = frappe.get_all(
+		"Intake Payload",
+		filters={"name": ["in", committed.new("Intake Payload")]},
+		fields=["status", "payload", "external_id", "content_type", "received_on", "attempts"],
+	)
+	assert kept.status in ("Received", "Processed") and kept.received_on
+	assert long_id in kept.payload, "the payload itself is kept whole"
+	assert kept.external_id == long_id and kept.content_type.startswith("application/json")
+	assert len(kept.content_type) == 140 and kept.attempts in (0, 1)
+
+
 def zadarma_post(base, fields, secret="zd-secret"):
 	return post(
 		base,
