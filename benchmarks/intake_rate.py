@@ -50,6 +50,7 @@ this script runs; the assignees still waiting for it are counted and forgotten t
     env/bin/python apps/auto_service_crm/benchmarks/intake_rate.py --site asc-bench.localhost
 """
 
+import hashlib
 import json
 import random
 import subprocess
@@ -195,7 +196,9 @@ def requests_for(kind: str, count: int, base: str, host: str, token: str, run: s
 			headers = {**common, "X-Webhook-Token": SECRETS["telephony_token"]}
 			out.append(("/api/method/auto_service_crm.api.call_event", body, headers, check_kept))
 		elif kind == "chat routed":
-			chat = 9_000_000_000 + (int(run.encode().hex(), 16) % 10**5) * 10_000 + n
+			# a new chat: of this batch alone (a block of ids drawn from the batch's whole name)
+			block = int(hashlib.sha256(run.encode()).hexdigest(), 16) % 10**8
+			chat = 9_000_000_000 + block * 10_000 + n
 			body = {
 				"update_id": chat,
 				"message": {
