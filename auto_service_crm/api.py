@@ -447,10 +447,9 @@ def keep(
 def process(log, endpoint: Endpoint, events: list) -> list[str]:
 	"""File the events of a kept payload in a savepoint: a failure leaves the log, marked Failed."""
 	log.attempts = (log.attempts or 0) + 1
-	log.flags.ignore_links = True  # its status is kept whatever else is wrong (a renamed channel)
 	if not events:
 		log.status = "Ignored"
-		log.save(ignore_permissions=True)
+		write_kept(log)
 		return []
 	frappe.db.savepoint("asc_intake")
 	try:
@@ -463,15 +462,23 @@ def process(log, endpoint: Endpoint, events: list) -> list[str]:
 		log.status = "Failed"
 		log.error = frappe.get_traceback(with_context=False)
 		log.flags.transient = is_transient(e)
-		log.save(ignore_permissions=True)
+		write_kept(log)
 		if not log.flags.transient:
 			report_failure(log)
 		return []
 	log.status = "Processed"
 	log.error = None
 	log.appeal = appeals[0] if appeals else None
-	log.save(ignore_permissions=True)
+	write_kept(log)
 	return appeals
+
+
+def write_kept(log) -> None:
+	"""A kept payload's outcome written to its row, as it was kept (``keep``): its status is kept
+	whatever else is wrong (a renamed channel), and the filing job pays no document lifecycle."""
+	log.modified = frappe.utils.now()
+	log.modified_by = frappe.session.user
+	log.db_update()
 
 
 # MySQL client errors of a server that is away or restarting (CR_CONN_HOST_ERROR,
