@@ -129,7 +129,7 @@ def mirrored_condition(doc, fact: str):
 	return next((row for row in doc.conditions if row.fact == fact), None)
 
 
-def forget_rules(doc=None, method=None) -> None:
+def forget_rules() -> None:
 	"""A rule saved or deleted: the rules are read again."""
 	forget(load_rules)
 

@@ -80,7 +80,7 @@ def tracked_numbers() -> dict[str, str]:
 			JOIN `tabAd Channel` channel ON channel.name = number.parent
 			WHERE number.parenttype = 'Ad Channel' AND channel.enabled = 1
 			AND IFNULL(number.phone_normalized, '') != ''
-			ORDER BY number.modified"""  # the latest changed of two with one number wins, as before
+			ORDER BY number.modified"""  # the latest changed of two with one number wins
 		)
 	)
 
@@ -98,7 +98,7 @@ def utm_sources() -> dict[str, str]:
 	return {source.strip().casefold(): name for source, name in rows}
 
 
-def forget_ad_channels(doc=None, method=None) -> None:
+def forget_ad_channels() -> None:
 	"""An ad channel saved or deleted: its numbers and sources are read again."""
 	forget(tracked_numbers, utm_sources)
 

@@ -201,7 +201,7 @@ def tell_later(todos: list[str]) -> bool:
 	if not todos:
 		return True
 	try:
-		queue_redis().rpush(site_key(TELL_KEY), *(f"{time.time()}|{todo}" for todo in todos))
+		queue_redis().rpush(site_key(TELL_KEY), *todos)
 	except REDIS_DOWN:
 		return False
 	ask_for_teller()
@@ -243,7 +243,8 @@ def tell_assignees() -> int:
 			return told
 		if not entries:
 			return told
-		todos = [entry.decode().split("|", 1)[1] for entry in entries]
+		# a ToDo's name (``time|name`` as an earlier version kept it, with the time it was put off)
+		todos = [entry.decode().rpartition("|")[2] for entry in entries]
 		fresh_caches()
 		frappe.db.rollback()
 		try:

@@ -29,7 +29,7 @@ def statuses_of(status_doctype: str, categories) -> list[str]:
 	return frappe.get_all(status_doctype, filters={"category": ["in", list(categories)]}, pluck="name")
 
 
-def forget_statuses(doc=None, method=None) -> None:
+def forget_statuses() -> None:
 	"""A status saved or deleted: the default and the statuses by category are read again."""
 	forget(default_status, statuses_of)
 

@@ -349,7 +349,7 @@ def test_assignees_left_waiting_are_told_by_the_teller_the_sweep_asks_for(web, r
 		frappe.flags.asc_assigned_later = None
 	frappe.db.commit()
 	assert not told(todo.name)
-	redis.client().rpush(f"asc_assignees_to_tell|{frappe.local.site}", f"{time.time()}|{todo.name}")
+	redis.client().rpush(f"asc_assignees_to_tell|{frappe.local.site}", todo.name)
 	enqueue_job(redis.url, "auto_service_crm.intake_queue.file_waiting")
 	worker = run_worker(redis.url, queue="short,default")  # the sweep, then the teller it asks for
 	assert worker.returncode == 0, worker.stderr[-3000:]
