@@ -8,6 +8,7 @@ import frappe
 from frappe import _
 from frappe.utils import convert_utc_to_system_timezone, now_datetime
 
+from auto_service_crm import routing
 from auto_service_crm.hand_off import client_vehicles
 from auto_service_crm.intake.events import FormSubmission, MobileAppRequest
 from auto_service_crm.rules.vehicles import matching_vehicle
@@ -28,6 +29,7 @@ def new_appeal(**fields):
 	appeal = frappe.get_doc({"doctype": "Appeal", **{k: v for k, v in fields.items() if v not in (None, "")}})
 	appeal.flags.phone_as_sent = True
 	appeal.insert(ignore_permissions=True)
+	routing.filed(appeal)
 	return appeal
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import frappe
 from frappe.automation.doctype.assignment_rule.assignment_rule import apply
+from frappe.utils import get_datetime
 
 CALL_CHANNELS = ("Incoming Call", "Missed Call")
 
@@ -24,11 +25,38 @@ CALL_CHANNELS = ("Incoming Call", "Missed Call")
 def deferred():
 	"""Inside: the Assignment Rules on Appeal assign nothing (the filing routes after it commits)."""
 	outer = frappe.flags.asc_routing_deferred
+	if not outer:
+		in_hand().clear()
 	frappe.flags.asc_routing_deferred = True
 	try:
 		yield
 	finally:
 		frappe.flags.asc_routing_deferred = outer
+
+
+def filed(appeal) -> None:
+	"""An appeal the delivery filed: its document stays in hand for its routing (``route_filed``)."""
+	if frappe.flags.asc_routing_deferred:
+		in_hand().setdefault(appeal.name, appeal)
+
+
+def in_hand() -> dict:
+	"""The documents of the appeals the delivery being filed made ({name: document})."""
+	if getattr(frappe.local, "asc_appeals_in_hand", None) is None:
+		frappe.local.asc_appeals_in_hand = {}
+	return frappe.local.asc_appeals_in_hand
+
+
+def document_for_routing(name: str):
+	"""The appeal as the Assignment Rules read it: the document the filing made, unless it was
+	saved since (elsewhere than through it); None for a call."""
+	row = frappe.db.get_value("Appeal", name, ["channel", "modified"], as_dict=True)
+	if not row or not row.channel or row.channel in CALL_CHANNELS:
+		return None
+	doc = in_hand().get(name)
+	if doc and get_datetime(doc.modified) == row.modified:
+		return doc
+	return frappe.get_doc("Appeal", name)
 
 
 def is_deferred(doctype: str) -> bool:
@@ -49,13 +77,13 @@ def route_filed(appeals: list[str], commit: bool = False) -> None:
 	if commit:
 		frappe.db.commit()
 	for name in dict.fromkeys(appeals):
-		channel = frappe.db.get_value("Appeal", name, "channel")
-		if not channel or channel in CALL_CHANNELS:
+		doc = document_for_routing(name)
+		if not doc:
 			continue
 		frappe.db.savepoint("asc_routing")
 		frappe.flags.asc_assigned_later = assigned = []
 		try:
-			apply(doctype="Appeal", name=name)
+			apply(doc=doc)
 		except Exception:
 			frappe.db.rollback(save_point="asc_routing")
 			frappe.log_error(

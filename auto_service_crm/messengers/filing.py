@@ -23,8 +23,9 @@ def file_chat(message: ChatMessage) -> str:
 		"completed_on": ["is", "not set"],
 	}
 	appeal_name = frappe.db.get_value("Appeal", open_appeal, "name", order_by="creation desc")
+	appeal = None  # the appeal's document, when this filing has it in hand
 	if appeal_name and message.sender_phone:
-		phone_shared(appeal_name, message.sender_phone)
+		appeal = phone_shared(appeal_name, message.sender_phone)
 	if not appeal_name and not holds_conversation(message.conversation_id):
 		# A new conversation filed outside its thread's lock (a delivery of several conversations,
 		# or filed in the request): its first messages arriving at once make one appeal (the second
@@ -38,7 +39,7 @@ def file_chat(message: ChatMessage) -> str:
 			"Appeal", open_appeal, "name", order_by="creation desc", for_update=True
 		)
 	if not appeal_name:
-		appeal_name = new_appeal(
+		appeal = new_appeal(
 			channel="Chat",
 			chat_platform=message.platform,
 			conversation_id=message.conversation_id,
@@ -47,7 +48,8 @@ def file_chat(message: ChatMessage) -> str:
 			phone=message.sender_phone,
 			email=message.sender_email,
 			client_comment=message.text,
-		).name
+		)
+		appeal_name = appeal.name
 	communication = frappe.get_doc(
 		{
 			"doctype": "Communication",
@@ -63,7 +65,12 @@ def file_chat(message: ChatMessage) -> str:
 			"reference_name": appeal_name,
 			"message_id": message_id,
 		}
-	).insert(ignore_permissions=True)
+	)
+	if appeal:
+		# Frappe's hooks of a Communication read its appeal (``frappe.core.utils.get_parent_doc``)
+		# from here, instead of loading it again
+		communication.parent_doc = appeal
+	communication.insert(ignore_permissions=True)
 	announce(appeal_name, communication.name, "Received")
 	return appeal_name
 
@@ -85,12 +92,13 @@ def announce(appeal: str, communication: str, sent_or_received: str) -> None:
 	)
 
 
-def phone_shared(appeal_name: str, phone: str) -> None:
+def phone_shared(appeal_name: str, phone: str):
 	"""The client shared a phone later in the conversation: it identifies the client of the open
-	appeal, unless the appeal already has a client, or this phone."""
+	appeal, unless the appeal already has a client, or this phone. The appeal's document."""
 	appeal = frappe.get_doc("Appeal", appeal_name)
 	if appeal.customer or appeal.phone == phone:
-		return
+		return appeal
 	appeal.phone = phone
 	appeal.flags.phone_as_sent = True
 	appeal.save(ignore_permissions=True)
+	return appeal

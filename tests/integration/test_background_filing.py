@@ -290,6 +290,25 @@ def test_a_lingering_job_files_with_the_staff_as_they_are_now(web, redis, made):
 			frappe.db.commit()
 
 
+def test_a_lingering_job_with_nothing_to_do_is_woken_by_the_next_delivery(web, redis, made):
+	"""A job watching with nothing to do waits on the queue's Redis, not polling the database: the
+	next webhook finds it idle, asks for no job, leaves a token that wakes it, and it files."""
+	client = redis.client()
+	with workers(1, redis.url):
+		assert status_of(call(web, f"bg-{RUN}-wake-1", "ringing", phone="+79169993101")) == "received"
+		settled(made.since)
+		wait_for(lambda: client.keys("asc_intake_idle_filer|*"), 10, "the job idle, watching")
+		jobs = sum(client.llen(key) for key in client.keys("rq:queue:*short"))
+		assert status_of(call(web, f"bg-{RUN}-wake-2", "ringing", phone="+79169993102")) == "received"
+		assert sum(client.llen(key) for key in client.keys("rq:queue:*short")) == jobs, (
+			"no job asked for: the idle job files it"
+		)
+		settled(made.since, seconds=10)
+		assert frappe.db.exists("Appeal", {"call_log": f"bg-{RUN}-wake-2"})
+		wake = next(iter(client.keys("asc_intake_wake|*")), None)
+		assert wake is None or client.llen(wake) == 0, "the token taken by the job it woke"
+
+
 def test_a_burst_asks_for_the_jobs_the_roster_lacks_and_they_file_every_delivery(web, redis, made):
 	"""No job per delivery: once the jobs asked for are enough (two), a webhook asks for none, and
 	those jobs, when a worker runs them, file every delivery kept meanwhile."""
@@ -390,3 +409,26 @@ def test_a_filing_that_fails_in_the_job_is_kept_failed_reported_and_replayed(web
 	assert frappe.db.get_value("Intake Payload", payload, ["status", "appeal"]) == ("Processed", appeals[0])
 	frappe.db.delete("Error Log", {"reference_doctype": "Intake Payload", "reference_name": payload})
 	frappe.db.commit()
+
+
+def test_routing_reads_the_appeal_the_filing_made_unless_it_was_saved_since():
+	"""The Assignment Rules read the document the filing made, loaded no second time; an appeal
+	saved since through another document is read as it is now."""
+	from auto_service_crm import routing
+	from auto_service_crm.intake_filing import new_appeal
+
+	try:
+		with routing.deferred():
+			appeal = new_appeal(
+				channel="Chat", chat_platform="Telegram", conversation_id=f"bg-{RUN}-hand", client_name="Фон"
+			)
+		assert routing.document_for_routing(appeal.name) is appeal, "the filing's own document"
+		other = frappe.get_doc("Appeal", appeal.name)
+		other.client_comment = "Стучит подвеска"
+		other.save(ignore_permissions=True)
+		now = routing.document_for_routing(appeal.name)
+		assert now is not appeal and now.client_comment == "Стучит подвеска", "read as it is now"
+		with routing.deferred():
+			assert routing.in_hand() == {}, "the next delivery starts with none in hand"
+	finally:
+		frappe.db.rollback()
