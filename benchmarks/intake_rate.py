@@ -27,6 +27,12 @@ threads (each one request at a time, like providers retrying nothing):
   phone, comment and UTM source, filed and routed before the answer (the website is answered with
   its appeal): Intake Payload, Appeal with identification, automatic category, ad channel, routing.
 
+Each turn also reads the CPU time (from /proc) of what a delivery makes work: the gunicorn and rq
+workers started here (with the jobs they fork), MariaDB, Redis and the client threads; the table
+«CPU per delivery» divides it by the deliveries of the kind, their filing by the jobs included,
+and says how busy the cores were meanwhile (a kind near 100% is bound by CPU, one far below it by
+a lock).
+
 The background kinds need rq workers of the bench: the script starts --rq-workers of them (bench
 worker on the short queue) beside gunicorn, and stops them at the end.
 
@@ -55,6 +61,7 @@ this script runs; the assignees still waiting for it are counted and forgotten t
 
 import hashlib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -359,6 +366,44 @@ def send(
 	return latencies, max(finished) - start, errors
 
 
+CPU_GROUPS = ("gunicorn", "rq jobs", "MariaDB", "Redis", "clients")
+
+
+def process_cpu(server, rq_workers: list) -> dict[str, float]:
+	"""CPU seconds used so far (user and system, from /proc) by what a delivery makes work: the
+	gunicorn started here (master and workers), the rq workers started here with the jobs they fork
+	(living, or reaped into their worker's children's time), the MariaDB and Redis servers, and
+	this script's client threads."""
+	tick = os.sysconf("SC_CLK_TCK")
+	stats, parent = {}, {}
+	for entry in os.listdir("/proc"):
+		if not entry.isdigit():
+			continue
+		try:
+			head, _, rest = Path(f"/proc/{entry}/stat").read_text().rpartition(")")
+		except OSError:
+			continue
+		fields = rest.split()
+		pid = int(entry)
+		parent[pid] = int(fields[1])
+		stats[pid] = (head.partition("(")[2], sum(int(v) for v in fields[11:15]) / tick)
+	roots = {server.pid: "gunicorn"} if server else {}
+	roots.update({worker.pid: "rq jobs" for worker in rq_workers})
+	used = dict.fromkeys(CPU_GROUPS, 0.0)
+	for pid, (name, seconds) in stats.items():
+		ancestor = pid
+		while ancestor not in roots and ancestor > 1:
+			ancestor = parent.get(ancestor, 0)
+		if ancestor in roots:
+			used[roots[ancestor]] += seconds
+		elif name == "mariadbd":
+			used["MariaDB"] += seconds
+		elif name == "redis-server":
+			used["Redis"] += seconds
+	used["clients"] = time.process_time()
+	return used
+
+
 def start_server(site: str, port: int, workers: int):
 	log = tempfile.NamedTemporaryFile(prefix="asc-bench-gunicorn-", suffix=".log", delete=False)
 	server = subprocess.Popen(
@@ -532,7 +577,16 @@ def main():
 				raise SystemExit(f"{kind} fails: {errors[0]}")
 		for clients in args.clients:
 			per_round = max(1, args.requests // args.rounds)
-			found = {kind: {"lat": [], "wall": 0.0, "errors": []} for kind in kinds}
+			found = {
+				kind: {
+					"lat": [],
+					"wall": 0.0,
+					"errors": [],
+					"cpu": dict.fromkeys(CPU_GROUPS, 0.0),
+					"busy": 0.0,
+				}
+				for kind in kinds
+			}
 			for r in range(args.rounds):
 				order = kinds[r % len(kinds) :] + kinds[: r % len(kinds)]
 				for kind in order:
@@ -541,11 +595,16 @@ def main():
 						kind, per_round, base, args.site, token, f"{run}c{clients}r{r}k{KINDS.index(kind)}"
 					)
 					pause(rq_workers, kind in PAUSED)
+					before, began = process_cpu(server, rq_workers), time.time()
 					try:
 						lat, wall, errors = send(batch, clients, POLLED.get(kind), kind)
 					finally:
 						pause(rq_workers, False)  # a stopped worker would not stop when told
 					drain()  # the jobs of answered-only calls must not slow the next kind's turn
+					after = process_cpu(server, rq_workers)
+					for group in CPU_GROUPS:
+						found[kind]["cpu"][group] += after[group] - before[group]
+					found[kind]["busy"] += time.time() - began
 					found[kind]["lat"] += lat
 					found[kind]["wall"] += wall
 					found[kind]["errors"] += errors
@@ -577,6 +636,18 @@ def report(clients: int, found: dict) -> None:
 		["kind", "requests", "errors", "req/s", "mean ms", "p50 ms", "p95 ms"],
 		rows,
 		f"Intake through HTTP, {clients} concurrent client(s)",
+	)
+	cores = os.cpu_count() or 1
+	rows = []
+	for kind in found:
+		n, cpu = len(found[kind]["lat"]), found[kind]["cpu"]
+		total = sum(cpu.values())
+		busy = total / (found[kind]["busy"] * cores) if found[kind]["busy"] else float("nan")
+		rows.append([kind, *(1000 * cpu[group] / n for group in CPU_GROUPS), 1000 * total / n, f"{busy:.0%}"])
+	print_table(
+		["kind", *(f"{group} ms" for group in CPU_GROUPS), "total ms", "cores busy"],
+		rows,
+		f"CPU per delivery, {clients} concurrent client(s) (its filing by the jobs included)",
 	)
 	for kind in found:
 		for problem in found[kind]["errors"][:3]:
