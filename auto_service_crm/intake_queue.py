@@ -207,10 +207,13 @@ def tell_later(todos: list[str]) -> bool:
 	if not todos:
 		return True
 	try:
-		queue_redis().rpush(site_key(TELL_KEY), *todos)
+		waiting = queue_redis().rpush(site_key(TELL_KEY), *todos)
 	except REDIS_DOWN:
 		return False
-	ask_for_teller()
+	if waiting == len(todos):
+		# the list was empty: no teller is telling (one takes entries until none is left), ask for
+		# one; else the one asked for with the first of them tells these too
+		ask_for_teller()
 	return True
 
 

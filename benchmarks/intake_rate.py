@@ -34,7 +34,8 @@ and says how busy the cores were meanwhile (a kind near 100% is bound by CPU, on
 a lock).
 
 The background kinds need rq workers of the bench: the script starts --rq-workers of them (bench
-worker on the short queue) beside gunicorn, and stops them at the end.
+worker on the short queue) beside gunicorn, and stops them at the end; for the run, the site's
+``auto_service_crm_intake_filers`` says as many, so that each worker has a filing job.
 
 80% of the phones are those of clients of the seeded history (seed_history.py: identified, with
 their past appeals, Service Requests and orders), 20% new numbers. Every answer is checked (HTTP
@@ -87,6 +88,7 @@ from _bench import (
 )
 
 import frappe
+from frappe.installer import update_site_config
 
 API_USER = "bench-api@example.com"
 OPERATORS = [f"bench-operator-{n}@example.com" for n in (1, 2, 3)]
@@ -101,6 +103,7 @@ POLLED = {
 		WHERE p.`name` = %s AND p.`status` = 'Processed'""",
 }
 POLL_SECONDS = 0.01
+FILERS_CONFIG = "auto_service_crm_intake_filers"  # site config: the filing jobs the webhooks count on
 SITE_ZONE = {}  # the site's time zone: the naive timestamps the site writes are in it
 ISSUE_RULE = "Bench Issues to Operators"
 DATABASE = {}  # the site's database, for the client threads' own connections
@@ -282,6 +285,8 @@ class Published:
 	def listen(self):
 		wakes = set(PUBLISHED_WAKES.values())
 		for message in self.pubsub.listen():
+			if b'"list_update"' not in message["data"]:
+				continue  # most of what the site publishes: read no further
 			try:
 				data = json.loads(message["data"])
 				said = (data.get("event"), (data.get("message") or {}).get("doctype"))
@@ -547,6 +552,8 @@ def main():
 	)
 	print(f"machine: {machine()}")
 	prepare_site()
+	filers = frappe.conf.get(FILERS_CONFIG)
+	update_site_config(FILERS_CONFIG, args.rq_workers)  # the webhooks count on as many filing jobs
 	token = api_token()
 	routing = set_routing(not args.no_routing)
 	make_issue_routing()
@@ -612,6 +619,7 @@ def main():
 			report(clients, found)
 	finally:
 		set_issue_routing(False)
+		update_site_config(FILERS_CONFIG, filers if filers is not None else "None")
 		for worker in rq_workers:
 			stop_server(worker)
 		if server:
