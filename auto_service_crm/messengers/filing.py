@@ -67,12 +67,21 @@ def file_chat(message: ChatMessage) -> str:
 		}
 	)
 	if appeal:
-		# Frappe's hooks of a Communication read its appeal (``frappe.core.utils.get_parent_doc``)
-		# from here, instead of loading it again
-		communication.parent_doc = appeal
+		in_hand_for_communication(communication, appeal)
 	communication.insert(ignore_permissions=True)
 	announce(appeal_name, communication.name, "Received")
 	return appeal_name
+
+
+def in_hand_for_communication(communication, appeal) -> None:
+	"""The appeal's document, current in this transaction, for Frappe's hooks of its new
+	Communication, which would load it twice more: its parent (``frappe.core.utils.get_parent_doc``
+	reads ``parent_doc``) and, for the comment count of the list, the document cache
+	(``update_comments_in_parent`` reads its route through ``frappe.get_cached_value``). The
+	document is put in the cache as that lookup would put it there after loading it, and leaves it
+	as Frappe does: at the next write of the appeal, or when the transaction of its insert ends."""
+	communication.parent_doc = appeal
+	frappe.cache.set_value(frappe.get_document_cache_key("Appeal", appeal.name), appeal)
 
 
 def announce(appeal: str, communication: str, sent_or_received: str) -> None:
