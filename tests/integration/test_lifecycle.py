@@ -52,6 +52,10 @@ def reconnect():
 	frappe.destroy()
 	frappe.init(site=site, sites_path=str(SITES))
 	frappe.connect()
+	# and none in the site's Redis: another process of the tests (a web server, a browser's desk)
+	# may have cached a value (the installed apps among the defaults) while the CLI had changed it
+	# and not yet committed
+	frappe.clear_cache()
 	frappe.flags.in_test = True
 	frappe.flags.mute_emails = True
 
