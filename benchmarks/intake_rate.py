@@ -302,14 +302,17 @@ class Published:
 			self.changed.wait_for(lambda: self.seen != since, seconds)
 
 
-PUBLISHED = {}  # the one Published of the run, made when a kind it wakes is sent
+def wakes(kind: str, published: Published | None) -> Published | None:
+	"""What tells a client of this kind to poll again: the site's realtime, for the kinds it tells of."""
+	return published if kind in PUBLISHED_WAKES else None
 
 
-def wait_done(db, sql: str, payload: str, timeout: float = 60, kind: str = "") -> tuple[str | None, float]:
+def wait_done(
+	db, sql: str, payload: str, timeout: float = 60, published: Published | None = None
+) -> tuple[str | None, float]:
 	"""Wait until the delivery is done; the problem, if any, and when the site wrote it done (epoch).
-	Polls every 10 ms, or, for a kind the site's realtime tells of (``Published``), when it tells."""
+	Polls every 10 ms, or, with ``published``, when the site's realtime tells (and 10 times a second)."""
 	deadline = time.time() + timeout
-	published = PUBLISHED.get("run") if kind in PUBLISHED_WAKES else None
 	with db.cursor() as cursor:
 		while time.time() < deadline:
 			since = published.seen if published else 0
@@ -338,10 +341,11 @@ def drain(timeout: float = 300) -> None:
 
 
 def send(
-	batch: list[tuple], clients: int, polled: str | None = None, kind: str = ""
+	batch: list[tuple], clients: int, polled: str | None = None, published: Published | None = None
 ) -> tuple[list[float], float, list[str]]:
 	"""Send a batch from `clients` threads; the latencies, the wall time and the errors. With
-	``polled``, each request is timed until the database says its delivery is done."""
+	``polled``, each request is timed until the database says its delivery is done (polled when
+	``published`` tells, if given)."""
 	latencies, errors = [], []
 	lock = threading.Lock()
 	local = threading.local()
@@ -357,7 +361,7 @@ def send(
 		problem, done = check(response), time.time()
 		if polled and not problem:
 			payload = response.json()["message"]["payload"]
-			problem, done = wait_done(local.db, polled, payload, kind=kind)
+			problem, done = wait_done(local.db, polled, payload, published=published)
 		with lock:
 			latencies.append(done - start)
 			finished.append(done)
@@ -569,8 +573,7 @@ def main():
 	else:
 		server, base, log = start_server(args.site, args.port, args.workers)
 		print(f"gunicorn: {args.workers} sync workers on {base} (log {log})")
-	if any(kind in PUBLISHED_WAKES for kind in kinds):
-		PUBLISHED["run"] = Published()
+	published = Published() if any(kind in PUBLISHED_WAKES for kind in kinds) else None
 	rq_workers = start_rq_workers(args.rq_workers)
 	print(f"rq workers (short queue): {args.rq_workers}")
 	run = frappe.generate_hash(length=6)
@@ -579,7 +582,7 @@ def main():
 		for kind in kinds:
 			set_issue_routing(kind == "routed issue")
 			batch = requests_for(kind, args.warmup, base, args.site, token, f"{run}w{KINDS.index(kind)}")
-			_lat, _wall, errors = send(batch, 1, POLLED.get(kind), kind)
+			_lat, _wall, errors = send(batch, 1, POLLED.get(kind), wakes(kind, published))
 			if errors:
 				raise SystemExit(f"{kind} fails: {errors[0]}")
 		for clients in args.clients:
@@ -604,7 +607,7 @@ def main():
 					pause(rq_workers, kind in PAUSED)
 					before, began = process_cpu(server, rq_workers), time.time()
 					try:
-						lat, wall, errors = send(batch, clients, POLLED.get(kind), kind)
+						lat, wall, errors = send(batch, clients, POLLED.get(kind), wakes(kind, published))
 					finally:
 						pause(rq_workers, False)  # a stopped worker would not stop when told
 					drain()  # the jobs of answered-only calls must not slow the next kind's turn
