@@ -30,6 +30,7 @@ import redis
 import frappe
 from frappe.utils import now_datetime
 
+from auto_service_crm import recurring_reads
 from auto_service_crm.locks import hold, hold_for_transaction, lock_name, release
 
 ATTEMPTS = 3  # transient failures of one payload before it stays Failed
@@ -370,9 +371,12 @@ def fresh_caches() -> None:
 	filing, read again) stay while Frappe's ``metadata_version`` is the same: every change of a
 	DocType, a custom field or the installed apps resets it. The templates of new documents (the
 	fields' defaults, a query per DocType to make) stay with them, for ``TEMPLATES_SECONDS`` at
-	most: a default changed in the settings reaches a job that files without a pause within that."""
+	most: a default changed in the settings reaches a job that files without a pause within that.
+	The values the deliveries read again and again are read anew, in one round trip
+	(``recurring_reads``)."""
 	cache = frappe.local.cache
 	schema = {key: value for key, value in cache.items() if cache_name(key) in SCHEMA_CACHES}
+	read = recurring_reads.noted(cache, kept=schema.keys())
 	frappe.local.cache = schema
 	version = frappe.cache.get_value("metadata_version")
 	made = getattr(frappe.local, "asc_templates_made", 0)
@@ -380,13 +384,20 @@ def fresh_caches() -> None:
 		frappe.local.cache = {}
 		frappe.local.asc_metadata_version = version
 		made = 0
+	learnt = getattr(frappe.local, "asc_recurring_reads", None)
 	if time.monotonic() - made >= TEMPLATES_SECONDS:
 		frappe.local.new_doc_templates = {}
 		frappe.local.asc_templates_made = time.monotonic()
+		learnt = None
+	if learnt is None:
+		learnt = frappe.local.asc_recurring_reads = {"before": None, "types": {}}
+	reads = recurring_reads.recurring(learnt["before"], read)
+	learnt["before"] = read
 	frappe.local.role_permissions = {}
 	frappe.local.valid_columns = {}
 	if getattr(frappe.local, "document_cache", None):
 		frappe.local.document_cache = {}
+	recurring_reads.prefetch(frappe.cache, frappe.local.cache, reads, learnt["types"])
 
 
 def cache_name(key) -> str:

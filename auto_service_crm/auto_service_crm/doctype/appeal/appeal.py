@@ -9,6 +9,7 @@ from frappe.utils import getdate
 from auto_service_crm.clients import get_client_kind
 from auto_service_crm.identification import ad_channel_for, identify
 from auto_service_crm.naming import set_name_apart
+from auto_service_crm.overrides.notifications import CachedNotifications
 from auto_service_crm.processing import complete_appeal, set_automatic_category
 from auto_service_crm.rules.work_type_comment import comment_with_work_types
 from auto_service_crm.settings import display_phone, get_settings, normalized_phone
@@ -16,7 +17,7 @@ from auto_service_crm.status import default_status
 from auto_service_crm.times import round_datetimes
 
 
-class Appeal(Document):
+class Appeal(CachedNotifications, Document):
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
