@@ -20,9 +20,6 @@ so that a value no longer read stops being read.
 
 import pickle
 
-import redis
-
-REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 HASH = "hash"
 VALUE = "string"
 
@@ -38,17 +35,18 @@ def noted(cache: dict, kept) -> dict:
 
 
 def recurring(before: dict | None, now: dict) -> dict:
-	"""What both deliveries read (of a hash, the fields both read)."""
+	"""What both deliveries read: of a hash, the fields both read (a dict read as a value in one of
+	them keeps the other's fields: Redis says which it is, ``prefetch``)."""
 	if not before:
 		return {}
 	common = {}
 	for key, fields in now.items():
 		if key not in before:
 			continue
-		if fields is None or before[key] is None:
-			common[key] = fields if before[key] is None else before[key]
-		else:
+		if fields is not None and before[key] is not None:
 			common[key] = fields & before[key]
+		else:
+			common[key] = fields if fields is not None else before[key]
 	return common
 
 
@@ -57,6 +55,8 @@ def prefetch(client, cache: dict, reads: dict, types: dict) -> int:
 	local copy) in one pipeline; the number of values stored. ``types`` keeps each key's kind in
 	Redis (a value or a hash: a dict in the local copy is either), asked of Redis once for a key not
 	in it yet; a key Redis does not hold is left out."""
+	from redis.exceptions import ConnectionError, TimeoutError
+
 	if not reads:
 		return 0
 	try:
@@ -81,8 +81,8 @@ def prefetch(client, cache: dict, reads: dict, types: dict) -> int:
 			else:
 				pipe.hmget(key, fields)
 		answers = pipe.execute(raise_on_error=False)
-	except REDIS_DOWN:
-		return 0
+	except (ConnectionError, TimeoutError):
+		return 0  # Frappe reads each value itself, and finds Redis away as it would
 	stored = 0
 	for (key, fields), answer in zip(asked, answers, strict=True):
 		if isinstance(answer, Exception):

@@ -152,6 +152,24 @@ def test_the_client_hears_that_the_appeal_is_registered_and_closed_in_russian():
 	)
 
 
+def test_a_notification_changed_in_the_desk_reaches_the_next_appeal():
+	"""Appeals read their Notifications from Frappe's document cache: a consultant's edit is read by
+	the next appeal, and a Notification disabled sends nothing more."""
+	first = make_appeal(phone="+79160000121", email="first@example.com", category="Other")
+	assert any(
+		f"обращение {first.name} зарегистрировано" in m for m in queued("first@example.com", first.name)
+	)
+	registered = frappe.get_doc("Notification", alerts.notification_name("Appeal Registered", "Client", "ru"))
+	registered.subject = "Заявка {{ doc.name }} принята"
+	registered.save()
+	second = make_appeal(phone="+79160000122", email="second@example.com", category="Other")
+	assert [m for m in queued("second@example.com", second.name) if f"Заявка {second.name} принята" in m]
+	registered.enabled = 0
+	registered.save()
+	third = make_appeal(phone="+79160000123", email="third@example.com", category="Other")
+	assert not queued("third@example.com", third.name)
+
+
 def test_client_language_comes_from_settings():
 	set_client_language("en")
 	appeal = make_appeal(phone="+79160000102", email="bob@example.com", category="Other")
