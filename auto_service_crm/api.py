@@ -378,6 +378,8 @@ def file_delivery(endpoint: Endpoint, body: bytes, request, events: list, key: s
 		return queue_delivery(log)
 	appeals = process(log, endpoint, events)
 	if log.status == "Processed":
+		if not files_inline():
+			frappe.db.commit()  # kept in this request: safe before it is routed
 		routing.route_filed(appeals, commit=not files_inline())
 	if log.status == "Failed" and log.flags.transient:
 		return reply(500, error=_("The payload was kept but could not be filed"), payload=log.name)

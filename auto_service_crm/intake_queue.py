@@ -2,8 +2,8 @@
 
 A PBX or a messenger needs a fast 200; the operator needs the appeal a moment later. The webhook
 keeps the delivery (the Intake Payload with its unique dedupe key), commits, asks for a job and
-answers. The job files it: identification, automatic category, Call Log, alerts, then routing in
-a transaction of its own.
+answers. The job files it: identification, automatic category, Call Log, alerts, and routing as
+the last step of the same transaction (``routing.route``).
 
 The rules that hold:
 
@@ -407,7 +407,7 @@ def cache_name(key) -> str:
 
 
 def file_payload(name: str) -> str:
-	"""File one kept payload and commit; route what it filed in a transaction of its own."""
+	"""File one kept payload, route what it filed as the filing's last step, and commit."""
 	from auto_service_crm import api, routing
 
 	fresh_caches()
@@ -420,6 +420,7 @@ def file_payload(name: str) -> str:
 			endpoint = api.endpoint_of(log.provider)
 			events = api.parse_kept(endpoint, log)
 			appeals = api.process(log, endpoint, events)
+			assigned = routing.route(appeals) if log.status == "Processed" else []
 		except frappe.QueryDeadlockError:
 			frappe.db.rollback()
 			time.sleep(0.05 * (attempt + 1))
@@ -438,8 +439,7 @@ def file_payload(name: str) -> str:
 		elif log.status == "Failed" and log.flags.transient:
 			api.report_failure(log)
 		frappe.db.commit()
-		if log.status == "Processed":
-			routing.route_filed(appeals, commit=True)
+		routing.tell(assigned, committed=True)
 		return log.status
 	frappe.db.rollback()
 	return "Received"

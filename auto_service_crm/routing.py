@@ -2,9 +2,10 @@
 
 Frappe applies Assignment Rules in the transaction that saves the document, and its round robin
 writes the rule's ``last_user`` there: every filing held the rule's row until it committed, and
-all intake of the site queued on that one row (about 17 appeals a second). The app files first
-and routes after, in a short transaction of its own (``route_filed``), still through Frappe's
-Assignment Rules as the consultant set them: their conditions, priorities, days and users.
+all intake of the site queued on that one row (about 17 appeals a second). The app routes an
+appeal once it is filed, as the last step of the filing's transaction (``route_filed``), so that
+the rule's row is held from the round robin's write to the commit that follows it, still through
+Frappe's Assignment Rules as the consultant set them: their conditions, priorities, days and users.
 
 While a delivery is filed the Assignment Rules on Appeal step aside (``deferred``; the override in
 ``overrides/assignment_rule.py``). A call is not routed at all: an answered call belongs to the
@@ -64,38 +65,55 @@ def is_deferred(doctype: str) -> bool:
 
 
 def route_filed(appeals: list[str], commit: bool = False) -> None:
-	"""Apply the Assignment Rules to the appeals a delivery filed, calls excepted (see the module).
-
-	With ``commit`` the filing is committed first and the routing after it: the rule's row is held
-	only while one appeal is assigned; the assignee is told after that by the teller, a job of the
-	default queue (``intake_queue.tell_later``), or here in a transaction of its own when the queue's Redis is
-	away. A routing that fails leaves the appeal filed and unassigned, in the Error Log.
-	"""
-	from auto_service_crm.alerts import tell_assigned
-	from auto_service_crm.intake_queue import tell_later
-
+	"""Route the appeals a delivery filed (``route``) and tell their assignees (``tell``); with
+	``commit``, the filing and its routing are committed together before the assignees are told."""
+	assigned = route(appeals)
 	if commit:
 		frappe.db.commit()
+	tell(assigned, commit)
+
+
+def route(appeals: list[str]) -> list[str]:
+	"""Apply the Assignment Rules to the appeals a delivery filed, calls excepted (see the module),
+	as the filing's last step: the rule's row is written as the transaction ends and held until its
+	commit, no longer, and the filing and its routing are committed together (an appeal is never
+	seen filed and not yet routed). The ToDos made, whose assignees are to be told (``tell``).
+
+	A routing that fails leaves the appeal filed and unassigned, in the Error Log; a deadlock undoes
+	the whole transaction, and is the caller's to file again from the start."""
+	assigned = []
 	for name in dict.fromkeys(appeals):
 		doc = document_for_routing(name)
 		if not doc:
 			continue
 		frappe.db.savepoint("asc_routing")
-		frappe.flags.asc_assigned_later = assigned = []
+		frappe.flags.asc_assigned_later = assigned_now = []
 		try:
 			apply(doc=doc)
+		except frappe.QueryDeadlockError:
+			raise  # the whole transaction is gone, the savepoint with it
 		except Exception:
 			frappe.db.rollback(save_point="asc_routing")
 			frappe.log_error(
 				title=f"Appeal {name} could not be routed", reference_doctype="Appeal", reference_name=name
 			)
+		else:
+			assigned += assigned_now
 		finally:
 			frappe.flags.asc_assigned_later = None
-		if commit:
-			frappe.db.commit()
-		# the assignee's alert (an email rendered, a Communication) after the rule's row is let go
-		if commit and tell_later(assigned):
-			continue
-		tell_assigned(assigned)
-		if commit:
-			frappe.db.commit()
+	return assigned
+
+
+def tell(assigned: list[str], committed: bool) -> None:
+	"""Tell the assignees of a committed routing by the teller, a job of the default queue
+	(``intake_queue.tell_later``), after the rule's row is let go: the alert (an email rendered, a
+	Communication) costs more than the routing. Here, in a transaction of its own, when the queue's
+	Redis is away; in the caller's transaction when the routing is not committed (``committed``)."""
+	from auto_service_crm.alerts import tell_assigned
+	from auto_service_crm.intake_queue import tell_later
+
+	if committed and tell_later(assigned):
+		return
+	tell_assigned(assigned)
+	if committed:
+		frappe.db.commit()

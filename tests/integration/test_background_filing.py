@@ -243,8 +243,8 @@ def test_routing_after_the_filing_forms_and_chats_by_the_rule_a_call_by_who_answ
 		assert status_of(call(web, f"bg-{RUN}-routed", "ringing", phone="+79169991100")) == "received"
 		settled(made.since)
 		[chat_appeal] = frappe.get_all("Appeal", filters={"conversation_id": str(chat)}, pluck="name")
-		# routed in a transaction of its own, after the filing's
-		wait_for(lambda: len(assignees(chat_appeal)) == 1, 10, "a chat routed by the rule after it is filed")
+		# routed as the last step of the filing's transaction: filed is routed, committed together
+		assert len(assignees(chat_appeal)) == 1, "a chat routed by the rule as it is filed"
 		[todo] = frappe.get_all("ToDo", filters={"reference_name": chat_appeal}, pluck="name")
 		# told by the teller, a job of the default queue
 		wait_for(lambda: told(todo), 15, "the chat's assignee told of it")
@@ -256,6 +256,32 @@ def test_routing_after_the_filing_forms_and_chats_by_the_rule_a_call_by_who_answ
 		settled(made.since)
 	assert assignees(ringing) == [first], "the answered call is the answering operator's"
 	frappe.db.set_value("User", first, "asc_phone_line", None)
+	frappe.db.commit()
+
+
+def test_a_routing_that_fails_leaves_the_chat_filed_unassigned_and_logged(web, redis, made, rule):
+	"""The routing is the filing's last step, in a savepoint: a rule that cannot assign (its
+	description does not render) undoes the routing alone, and the appeal is filed all the same."""
+	description = frappe.db.get_value("Assignment Rule", "Appeals to Operators", "description")
+	frappe.db.set_value(
+		"Assignment Rule", "Appeals to Operators", "description", "{{ doc.client_comment.no_such_method() }}"
+	)
+	frappe.db.commit()
+	chat = 8_200_000_000 + int(RUN, 16) % 10**6
+	try:
+		with workers(1, redis.url):
+			assert status_of(telegram(web, chat, 1, "Здравствуйте")) == "received"
+			settled(made.since)
+	finally:
+		frappe.db.set_value("Assignment Rule", "Appeals to Operators", "description", description)
+		frappe.db.commit()
+	[appeal] = frappe.get_all("Appeal", filters={"conversation_id": str(chat)}, pluck="name")
+	assert frappe.db.get_value("Intake Payload", {"appeal": appeal}, "status") == "Processed"
+	assert assignees(appeal) == [] and not frappe.db.exists("ToDo", {"reference_name": appeal})
+	assert frappe.db.exists(
+		"Error Log", {"reference_name": appeal, "method": f"Appeal {appeal} could not be routed"}
+	)
+	frappe.db.delete("Error Log", {"reference_name": appeal})
 	frappe.db.commit()
 
 
