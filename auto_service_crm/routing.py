@@ -60,6 +60,27 @@ def document_for_routing(name: str):
 	return frappe.get_doc("Appeal", name)
 
 
+# the columns Frappe writes around an appeal's document while it routes it (its assignees, the
+# assignment's comment): read anew when the document is copied (``as_loaded``)
+WRITTEN_AROUND = ("_assign", "_comments", "_liked_by", "_user_tags")
+
+
+def as_loaded(doctype: str, name: str, for_update: bool) -> dict | None:
+	"""The appeal being routed as Frappe would load it from the database, copied from the document
+	the filing has in hand: Frappe loads it twice more while it assigns it (``assign_to.add``, and
+	the ToDo's assignment comment), three queries and the document built each time. One query reads
+	what may have changed without a save (the columns Frappe writes around the document, and its
+	timestamps, as the database keeps them); None, and Frappe reads the database, for another
+	document, a locking load, or an appeal saved since it was put in hand."""
+	routed = getattr(frappe.local, "asc_routed_appeal", None)
+	if routed is None or for_update or doctype != "Appeal" or name != routed.name:
+		return None
+	stored = frappe.db.get_value("Appeal", name, ["creation", "modified", *WRITTEN_AROUND], as_dict=True)
+	if not stored or get_datetime(stored.modified) != get_datetime(routed.modified):
+		return None
+	return {**routed.as_dict(convert_dates_to_str=False), **stored}
+
+
 def is_deferred(doctype: str) -> bool:
 	return doctype == "Appeal" and bool(frappe.flags.asc_routing_deferred)
 
@@ -88,6 +109,7 @@ def route(appeals: list[str]) -> list[str]:
 			continue
 		frappe.db.savepoint("asc_routing")
 		frappe.flags.asc_assigned_later = assigned_now = []
+		frappe.local.asc_routed_appeal = doc
 		try:
 			apply(doc=doc)
 		except frappe.QueryDeadlockError:
@@ -101,6 +123,7 @@ def route(appeals: list[str]) -> list[str]:
 			assigned += assigned_now
 		finally:
 			frappe.flags.asc_assigned_later = None
+			frappe.local.asc_routed_appeal = None
 	return assigned
 
 

@@ -458,3 +458,49 @@ def test_routing_reads_the_appeal_the_filing_made_unless_it_was_saved_since():
 			assert routing.in_hand() == {}, "the next delivery starts with none in hand"
 	finally:
 		frappe.db.rollback()
+
+
+def test_frappe_loads_of_an_appeal_being_routed_copy_the_document_in_hand():
+	"""While the rules route an appeal, Frappe's own loads of it (its assignment, the assignment's
+	comment) copy the filing's document in one query, not three: equal to the database's, with the
+	columns Frappe writes around it (its assignees, its comments) read anew; a locking load, another
+	appeal, or a load after the routing reads the database."""
+	from auto_service_crm import routing
+	from auto_service_crm.intake_filing import new_appeal
+
+	statements = []
+	sql = frappe.db.sql
+
+	def counted(query, *args, **kwargs):
+		statements.append(str(query))
+		return sql(query, *args, **kwargs)
+
+	try:
+		with routing.deferred():
+			appeal = new_appeal(
+				channel="Chat", chat_platform="Telegram", conversation_id=f"bg-{RUN}-copy", client_name="Фон"
+			)
+		frappe.db.set_value("Appeal", appeal.name, "_assign", '["op@example.com"]', update_modified=False)
+		frappe.local.asc_routed_appeal = appeal
+		frappe.db.sql = counted
+		try:
+			copy = frappe.get_doc("Appeal", appeal.name)
+		finally:
+			frappe.db.sql = sql
+			frappe.local.asc_routed_appeal = None
+		assert len(statements) == 1, statements
+		assert copy is not appeal and copy._assign == '["op@example.com"]', "read anew"
+		stored = frappe.get_doc("Appeal", appeal.name)
+		assert copy.as_dict() == stored.as_dict(), "as Frappe loads it"
+
+		frappe.local.asc_routed_appeal = appeal
+		try:
+			statements.clear()
+			frappe.db.sql = counted
+			frappe.get_doc("Appeal", appeal.name, for_update=True)
+		finally:
+			frappe.db.sql = sql
+			frappe.local.asc_routed_appeal = None
+		assert len(statements) == 3, "a locking load reads the row and its two tables"
+	finally:
+		frappe.db.rollback()

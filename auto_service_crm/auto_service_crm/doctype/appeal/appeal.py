@@ -3,9 +3,11 @@
 
 import frappe
 from frappe import _
+from frappe.model.base_document import BaseDocument
 from frappe.model.document import Document
 from frappe.utils import getdate
 
+from auto_service_crm import routing
 from auto_service_crm.clients import get_client_kind
 from auto_service_crm.identification import ad_channel_for, identify
 from auto_service_crm.naming import set_name_apart
@@ -82,6 +84,24 @@ class Appeal(CachedNotifications, Document):
 		work_types: DF.TableMultiSelect[WorkTypeDetail]
 
 	# end: auto-generated types
+	def load_from_db(self):
+		"""Frappe's loads of an appeal while it is routed (its assignment, the assignment's comment)
+		copy the document the filing has in hand instead of reading it again: see
+		``routing.as_loaded``."""
+		loaded = routing.as_loaded(self.doctype, self.name, bool(self.flags.for_update))
+		if loaded is None:
+			return super().load_from_db()
+		tables = [df.fieldname for df in self._get_table_fields()]
+		children = {fieldname: loaded.pop(fieldname, None) or [] for fieldname in tables}
+		self.flags.ignore_children = True
+		BaseDocument.__init__(self, loaded)
+		self.flags.pop("ignore_children", None)
+		for fieldname, rows in children.items():
+			self.set(fieldname, rows)
+		if hasattr(self, "__setup__"):
+			self.__setup__()
+		return self
+
 	def autoname(self):
 		set_name_apart(self)  # the series row is not held through the filing (naming.py)
 
