@@ -25,6 +25,7 @@ from tests.integration.services import (
 	site_session,
 	wait_for,
 )
+from tests.integration.statements import sent
 from tests.integration.web import Committed, settled, workers
 
 RUN = frappe.generate_hash(length=6)
@@ -468,14 +469,6 @@ def test_frappe_loads_of_an_appeal_being_routed_copy_the_document_in_hand():
 	from auto_service_crm import routing
 	from auto_service_crm.intake_filing import new_appeal
 
-	statements = []
-	database = frappe.db.__class__
-	sql = database.sql
-
-	def counted(db, query, *args, **kwargs):
-		statements.append(str(query))
-		return sql(db, query, *args, **kwargs)
-
 	try:
 		with routing.deferred():
 			appeal = new_appeal(
@@ -483,11 +476,10 @@ def test_frappe_loads_of_an_appeal_being_routed_copy_the_document_in_hand():
 			)
 		frappe.db.set_value("Appeal", appeal.name, "_assign", '["op@example.com"]', update_modified=False)
 		frappe.local.asc_routed_appeal = appeal
-		database.sql = counted  # as test_report_indexes watches the statements sent
 		try:
-			copy = frappe.get_doc("Appeal", appeal.name)
+			with sent() as statements:
+				copy = frappe.get_doc("Appeal", appeal.name)
 		finally:
-			database.sql = sql
 			frappe.local.asc_routed_appeal = None
 		assert len(statements) == 1, statements
 		assert copy is not appeal and copy._assign == '["op@example.com"]', "read anew"
@@ -496,11 +488,9 @@ def test_frappe_loads_of_an_appeal_being_routed_copy_the_document_in_hand():
 
 		frappe.local.asc_routed_appeal = appeal
 		try:
-			statements.clear()
-			database.sql = counted
-			frappe.get_doc("Appeal", appeal.name, for_update=True)
+			with sent() as statements:
+				frappe.get_doc("Appeal", appeal.name, for_update=True)
 		finally:
-			database.sql = sql
 			frappe.local.asc_routed_appeal = None
 		assert len(statements) == 3, "a locking load reads the row and its two tables"
 	finally:

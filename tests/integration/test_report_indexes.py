@@ -21,28 +21,22 @@ from auto_service_crm.auto_service_crm.report.missed_calls.missed_calls import e
 from auto_service_crm.auto_service_crm.report.sla_compliance.sla_compliance import execute as sla
 from auto_service_crm.patches.v0_4.appeal_date_from_datetime import execute as backfill
 from tests.integration.factories import make_appeal
+from tests.integration.statements import sent
 
 DAY = "2025-05-06"
 
 
 @contextmanager
 def appeal_selects():
-	"""The SELECTs reading Appeal sent while active (the way assertQueryCount watches frappe.db.sql)."""
-	original = frappe.db.__class__.sql
+	"""The SELECTs reading Appeal sent while active."""
 	seen = []
-
-	def watching(db, *args, **kwargs):
-		result = original(db, *args, **kwargs)
-		query = str(db.last_query)
-		if query.lstrip().upper().startswith("SELECT") and "`tabAppeal`" in query:
-			seen.append(query)
-		return result
-
-	frappe.db.__class__.sql = watching
-	try:
+	with sent() as statements:
 		yield seen
-	finally:
-		frappe.db.__class__.sql = original
+	seen.extend(
+		query
+		for query in statements
+		if query.lstrip().upper().startswith("SELECT") and "`tabAppeal`" in query
+	)
 
 
 def appeal_keys(queries: list[str]) -> list[tuple[str, str]]:
