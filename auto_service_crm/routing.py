@@ -3,7 +3,7 @@
 Frappe applies Assignment Rules in the transaction that saves the document, and its round robin
 writes the rule's ``last_user`` there: every filing held the rule's row until it committed, and
 all intake of the site queued on that one row (about 17 appeals a second). The app routes an
-appeal once it is filed, as the last step of the filing's transaction (``route_filed``), so that
+appeal once it is filed, as the last step of the filing's transaction (``route``), so that
 the rule's row is held from the round robin's write to the commit that follows it, still through
 Frappe's Assignment Rules as the consultant set them: their conditions, priorities, days and users.
 
@@ -87,7 +87,8 @@ def is_deferred(doctype: str) -> bool:
 
 def route_filed(appeals: list[str], commit: bool = False) -> None:
 	"""Route the appeals a delivery filed (``route``) and tell their assignees (``tell``); with
-	``commit``, the filing and its routing are committed together before the assignees are told."""
+	``commit``, the routing is committed (with the filing, unless the caller committed it first)
+	before the assignees are told."""
 	assigned = route(appeals)
 	if commit:
 		frappe.db.commit()
