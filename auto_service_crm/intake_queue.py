@@ -26,6 +26,7 @@ import time
 from datetime import timedelta
 
 import redis
+from rq.queue import Queue
 
 import frappe
 from frappe.utils import now_datetime
@@ -38,7 +39,10 @@ THREAD_LOCK_SECONDS = 120  # how long a job waits for another job filing the sam
 KEEP_LOCK_SECONDS = 10
 WAITING_AFTER = timedelta(seconds=30)  # a payload still Received after this is filed by the sweep
 QUEUE = "short"
-LINGER_SECONDS = 2.0  # a filing job stays this long after its last filing (see ``linger``)
+LINGER_SECONDS = 60.0  # a filing job stays this long after its last filing (see ``linger``)
+LINGER_CONFIG = "auto_service_crm_intake_linger_seconds"  # site config: another time than that
+YIELD_SECONDS = 2.0  # a job waiting this long for the filing job's worker makes it leave
+LIFETIME_SHARE = 0.8  # of its rq timeout: a filing job takes no delivery after that (see ``Stay``)
 POLL_SECONDS = 0.01  # with the queue's Redis away, a lingering job looks this often instead
 WAKE_KEY = "asc_intake_wake"  # a token per delivery left to the lingering jobs: wakes one of them
 WAKE_SECONDS = 1.0  # a lingering job waits this long at most for a token before it looks again
@@ -55,6 +59,7 @@ TELL_QUEUE = "default"  # where Frappe tells an assignee too (its notification o
 TELLER = "asc_tell_assignees"  # the teller's job id: one waits in the queue at a time
 TELL_AT_ONCE = 50
 REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+DEFAULT_JOB_TIMEOUT = 300  # rq's timeout of a job of the short queue, unless the bench sets another
 
 
 def thread_of(endpoint, events: list) -> str | None:
@@ -163,35 +168,38 @@ def linger(ticket: str) -> list[str]:
 
 	rq's worker runs every job in a new process forked from it: the process imports the app and
 	warms its caches for that one job (about 0.4 s before a call is filed, against 50 ms in a warm
-	process). A filing job therefore stays until ``LINGER_SECONDS`` pass without a delivery,
-	filing what waits in its warm process, each thread under its lock as above. With nothing to
-	file it blocks on the queue's Redis (``BLPOP`` of ``WAKE_KEY``) until a webhook that left its
-	delivery to the lingering jobs pushes a token (``wake``), or a second passes: a watching job
-	costs nothing and starts on a delivery the moment it is committed, where looking every 10 ms
-	cost each an index lookup and a write to Redis a hundred times a second.
+	process). A filing job therefore stays, filing what waits in its warm process, each thread
+	under its lock as above, for as long as ``Stay`` allows: a minute without a delivery
+	(``LINGER_SECONDS``), while no other job waits for its worker and its worker is not stopping,
+	and within its rq timeout. With nothing to file it blocks on the queue's Redis (``BLPOP`` of
+	``WAKE_KEY``) until a webhook that left its delivery to the lingering jobs pushes a token
+	(``wake``), or a second passes: a watching job costs nothing and starts on a delivery the
+	moment it is committed, where looking every 10 ms cost each an index lookup and a write to
+	Redis a hundred times a second.
 
 	The jobs say so on a roster in the queue's Redis (``ROSTER_KEY``: each job's ticket, until
 	when it counts), and a webhook asks for no job while ``FILERS`` jobs are on it, or one watches
 	with nothing to do (``IDLE_KEY``): the delivery is theirs, and no process is forked to find it
 	filed already. A job takes itself off the roster before its last look, so a delivery that
-	counted on it is never left to wait; a job killed on the roster counts for ``ROSTER_SECONDS``
-	at most, and what it was counted for is left to the sweep.
+	counted on it is never left to wait; a job killed on it counts for ``ROSTER_SECONDS`` at most,
+	and what it was counted for is left to the sweep.
 	"""
 	filed = []
+	stay = Stay()
 	idle_since = renewed = time.monotonic()
 	while True:
 		if time.monotonic() - renewed >= 1:
 			on_roster(ticket)
 			renewed = time.monotonic()
+			if stay.over():
+				return filed + last_look(ticket)
 		took = file_waiting_threads()
 		if took:
 			filed += took
 			idle_since = time.monotonic()
 			continue
-		if time.monotonic() - idle_since >= LINGER_SECONDS:
-			idle(False)
-			off_roster(ticket)
-			took = file_waiting_threads()
+		if time.monotonic() - idle_since >= stay.idle_seconds:
+			took = last_look(ticket)
 			if not took:
 				return filed
 			filed += took  # work arrived as it was leaving: back on the roster
@@ -199,7 +207,83 @@ def linger(ticket: str) -> list[str]:
 			idle_since = renewed = time.monotonic()
 			continue
 		idle(True)
-		wait_for_delivery(min(WAKE_SECONDS, LINGER_SECONDS - (time.monotonic() - idle_since)))
+		wait_for_delivery(min(WAKE_SECONDS, stay.idle_seconds - (time.monotonic() - idle_since)))
+
+
+def last_look(ticket: str) -> list[str]:
+	"""Off the roster, then what waits filed: nothing that counted on this job is left waiting."""
+	idle(False)
+	off_roster(ticket)
+	return file_waiting_threads()
+
+
+class Stay:
+	"""How long a filing job may linger (``linger``) in the rq job that runs it.
+
+	A lingering job holds its worker: the other jobs of the worker's queues (Frappe's notification
+	logs and the teller on a ``short,default`` worker, other sites' jobs) wait behind it, and rq
+	kills a job that outlives its timeout, whatever it is doing. So the job leaves when a job has
+	waited ``YIELD_SECONDS`` in one of those queues (about as long as they waited behind it when it
+	lingered two seconds), when its worker is asked to stop (a warm shutdown waits for the job),
+	and once ``LIFETIME_SHARE`` of its timeout is spent, so that no delivery is cut off in the
+	middle of its filing; the next webhook asks for a new job. Read once a second, in one round
+	trip to the queue's Redis."""
+
+	def __init__(self):
+		from rq import get_current_job
+
+		self.idle_seconds = float(frappe.conf.get(LINGER_CONFIG) or LINGER_SECONDS)
+		self.began = time.monotonic()
+		self.lifetime = None
+		self.worker_key = self.queue_keys = None
+		job = get_current_job()
+		if job is None:
+			return  # not in an rq job (called directly): only the idle time counts
+		self.lifetime = (job.timeout or DEFAULT_JOB_TIMEOUT) * LIFETIME_SHARE
+		if job.worker_name:
+			from rq.worker import Worker
+
+			self.worker_key = Worker.redis_worker_namespace_prefix + job.worker_name
+			try:
+				names = queue_redis().hget(self.worker_key, "queues")
+			except REDIS_DOWN:
+				names = None
+			self.queue_keys = [
+				Queue.redis_queue_namespace_prefix + name
+				for name in (names or b"").decode().split(",")
+				if name
+			]
+
+	def over(self) -> bool:
+		if self.lifetime is not None and time.monotonic() - self.began >= self.lifetime:
+			return True
+		if not self.worker_key:
+			return False
+		try:
+			return self.worker_stopping() or self.others_waited() >= YIELD_SECONDS
+		except REDIS_DOWN:
+			return False
+
+	def worker_stopping(self) -> bool:
+		return bool(queue_redis().hget(self.worker_key, "shutdown_requested_date"))
+
+	def others_waited(self) -> float:
+		"""How long the oldest job of the worker's queues has waited, in seconds (0: none waits)."""
+		from rq.job import Job
+		from rq.utils import utcnow, utcparse
+
+		conn = queue_redis()
+		pipe = conn.pipeline(transaction=False)
+		for key in self.queue_keys:
+			pipe.lindex(key, 0)
+		oldest = [job_id for job_id in pipe.execute() if job_id]
+		if not oldest:
+			return 0.0
+		pipe = conn.pipeline(transaction=False)
+		for job_id in oldest:
+			pipe.hget(Job.key_for(job_id.decode()), "enqueued_at")
+		times = [utcparse(value.decode()) for value in pipe.execute() if value]
+		return max(((utcnow() - when).total_seconds() for when in times), default=0.0)
 
 
 def tell_later(todos: list[str]) -> bool:

@@ -49,6 +49,21 @@ def site():
 	frappe.destroy()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def filing_jobs_linger_briefly(site):
+	"""The tests' burst workers (`bench worker --burst`) end when their last job does: a filing job
+	lingers two seconds without a delivery here, not the minute it stays on a site (the tests of
+	lingering set their own)."""
+	from frappe.installer import update_site_config
+
+	from auto_service_crm.intake_queue import LINGER_CONFIG
+
+	before = frappe.conf.get(LINGER_CONFIG)
+	update_site_config(LINGER_CONFIG, 2)
+	yield
+	update_site_config(LINGER_CONFIG, before if before is not None else "None")
+
+
 def make_outgoing_email_account():
 	"""Mail goes to the Email Queue; nothing is sent (the scheduler that flushes it is off in tests)."""
 	if frappe.db.exists("Email Account", "ASC Test Outgoing"):

@@ -10,11 +10,13 @@ a form or a chat through the consultant's Assignment Rule, a call by the operato
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 
 import pytest
 
 import frappe
 
+from auto_service_crm.intake_queue import LINGER_CONFIG
 from tests.integration.factories import make_user
 from tests.integration.services import (
 	Gunicorn,
@@ -334,6 +336,87 @@ def test_a_lingering_job_with_nothing_to_do_is_woken_by_the_next_delivery(web, r
 		assert frappe.db.exists("Appeal", {"call_log": f"bg-{RUN}-wake-2"})
 		wake = next(iter(client.keys("asc_intake_wake|*")), None)
 		assert wake is None or client.llen(wake) == 0, "the token taken by the job it woke"
+
+
+@contextmanager
+def lingering(seconds: float):
+	"""A filing job lingers this long without a delivery (the site's config, read by each job)."""
+	from frappe.installer import update_site_config
+
+	before = frappe.conf.get(LINGER_CONFIG)
+	update_site_config(LINGER_CONFIG, seconds)
+	try:
+		yield
+	finally:
+		update_site_config(LINGER_CONFIG, before if before is not None else "None")
+
+
+def filing_job_left(client) -> bool:
+	"""No filing job on the roster, none watching idle."""
+	roster = next(iter(client.keys("asc_intake_filers|*")), None)
+	return (roster is None or client.zcard(roster) == 0) and not client.keys("asc_intake_idle_filer|*")
+
+
+def rq_status(client, job_id: str) -> str | None:
+	status = client.hget(f"rq:job:{frappe.local.site}::{job_id}", "status")
+	return status.decode() if status else None
+
+
+def test_a_lingering_job_leaves_its_worker_to_a_job_waiting_behind_it(web, redis, made):
+	"""A filing job may stay a minute for the next delivery, but not while another job waits for
+	its worker: a job of the default queue, which the worker also serves, runs within seconds, and
+	the next delivery is filed by a job asked for anew."""
+	client = redis.client()
+	with lingering(60), workers(1, redis.url):
+		assert status_of(call(web, f"bg-{RUN}-yield-1", "ringing", phone="+79169993201")) == "received"
+		settled(made.since)
+		wait_for(lambda: client.keys("asc_intake_idle_filer|*"), 10, "the job idle, lingering")
+		job_id = f"asc-yield-{RUN}"
+		enqueued = time.monotonic()
+		enqueue_job(redis.url, "frappe.utils.background_jobs.test_job", queue="default", s=0, job_id=job_id)
+		wait_for(lambda: rq_status(client, job_id) == "finished", 20, "the waiting job run")
+		assert time.monotonic() - enqueued < 15, "it waited for a few seconds, not for the linger"
+		wait_for(lambda: filing_job_left(client), 5, "the filing job gone")
+		assert status_of(call(web, f"bg-{RUN}-yield-2", "ringing", phone="+79169993202")) == "received"
+		settled(made.since, seconds=20)
+		assert frappe.db.exists("Appeal", {"call_log": f"bg-{RUN}-yield-2"})
+
+
+def test_a_lingering_job_leaves_when_its_worker_is_stopped(web, redis, made):
+	"""A worker stopped (a warm shutdown, as a restart of the bench asks) waits for its job: a
+	lingering filing job sees it and leaves within a second or two, rather than at the linger's end."""
+	client = redis.client()
+	with lingering(60), workers(1, redis.url) as started:
+		assert status_of(call(web, f"bg-{RUN}-stop-1", "ringing", phone="+79169993301")) == "received"
+		settled(made.since)
+		wait_for(lambda: client.keys("asc_intake_idle_filer|*"), 10, "the job idle, lingering")
+		stopping = time.monotonic()
+		started[0].process.terminate()
+		started[0].process.wait(timeout=20)
+		assert time.monotonic() - stopping < 10, "the job left as the worker stopped"
+		assert started[0].process.returncode == 0, "a warm shutdown, the job ended as it should"
+		assert filing_job_left(client)
+
+
+def test_a_filing_job_takes_no_delivery_once_most_of_its_time_is_spent(web, redis, made):
+	"""rq kills a job that outlives its timeout, whatever it is filing: a filing job stops taking
+	deliveries once most of its time is spent, and ends as a job that succeeded; the next delivery
+	asks for a new one."""
+	client = redis.client()
+	job_id = f"asc-lifetime-{RUN}"
+	with lingering(60), workers(1, redis.url):
+		began = time.monotonic()
+		enqueue_job(
+			redis.url, "auto_service_crm.intake_queue.file_thread", thread=None, timeout=10, job_id=job_id
+		)
+		wait_for(lambda: client.keys("asc_intake_idle_filer|*"), 10, "the job started, lingering")
+		assert status_of(call(web, f"bg-{RUN}-life-1", "ringing", phone="+79169993401")) == "received"
+		settled(made.since, seconds=10)
+		wait_for(lambda: rq_status(client, job_id) == "finished", 20, "the job ended")
+		assert 7 < time.monotonic() - began < 15, "it ended once eight of its ten seconds were spent"
+		assert status_of(call(web, f"bg-{RUN}-life-2", "ringing", phone="+79169993402")) == "received"
+		settled(made.since, seconds=20)
+		assert frappe.db.exists("Appeal", {"call_log": f"bg-{RUN}-life-2"})
 
 
 def test_a_burst_asks_for_the_jobs_the_roster_lacks_and_they_file_every_delivery(web, redis, made):
