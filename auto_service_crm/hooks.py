@@ -53,11 +53,15 @@ doctype_js = {
 
 # DocType classes
 # ---------------
-# ERPNext's Call Log, with the caller's Contact found through the indexed normalized phone
-# and Frappe's Assignment Rule, stepping aside while a delivery is filed (auto_service_crm/routing.py)
+# ERPNext's Call Log, with the caller's Contact found through the indexed normalized phone,
+# Frappe's Assignment Rule, stepping aside while a delivery is filed (auto_service_crm/routing.py),
+# and ERPNext's Service Level Agreement, loaded from the document cache for every new appeal
 override_doctype_class = {
 	"Call Log": "auto_service_crm.overrides.call_log.AutoServiceCallLog",
 	"Assignment Rule": "auto_service_crm.overrides.assignment_rule.AutoServiceAssignmentRule",
+	"Service Level Agreement": (
+		"auto_service_crm.overrides.service_level_agreement.AutoServiceServiceLevelAgreement"
+	),
 }
 
 # Dashboards

@@ -7,7 +7,8 @@ call is filed by a background job after the webhook's answer); an operator with 
 to the desk in headless Chromium (Debian's), on the to-do list. For each call the script notes the
 clock, posts «ringing» on the operator's line through the call webhook (the app's neutral contract),
 and the page notes the moment the card appears (a MutationObserver, the same machine's clock); then
-«ended» closes the card. Prints p50 / p95 / max of both and their ratio.
+«ended» closes the card; the next call rings ``--gap`` seconds later. Prints p50 / p95 / max of both
+and their ratio.
 
     env/bin/python apps/auto_service_crm/benchmarks/call_card_latency.py --site asc-bench.localhost
 """
@@ -80,6 +81,12 @@ def main():
 	p.add_argument("--calls", type=int, default=20)
 	p.add_argument("--port", type=int, default=8051, help="the web server's port for this run")
 	p.add_argument("--rq-workers", type=int, default=2, help="rq workers filing the calls (default 2)")
+	p.add_argument(
+		"--gap",
+		type=float,
+		default=0.3,
+		help="seconds between a call's end and the next ringing (default 0.3; a station's calls are minutes apart)",
+	)
 	args = p.parse_args()
 	connect(args.site)
 	prepare_site()
@@ -184,10 +191,11 @@ def main():
 				headers=headers,
 				timeout=30,
 			).raise_for_status()
-			time.sleep(0.3)  # the call ends (its card closes) before the next one rings
+			time.sleep(args.gap)  # the call ends (its card closes) before the next one rings
 		print(f"machine: {machine()}")
 		print(
-			f"site: {args.site}, {history} appeals before the run, {args.calls} calls on one operator's line"
+			f"site: {args.site}, {history} appeals before the run, {args.calls} calls on one operator's line,"
+			f" {args.gap:g} s apart"
 		)
 		print(f"{'':32}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
 		for label, values in (

@@ -16,6 +16,7 @@ from auto_service_crm import alerts
 from auto_service_crm.setup import defaults
 from auto_service_crm.setup.install import make_notifications
 from tests.integration.factories import make_appeal, make_user
+from tests.integration.statements import sent
 
 
 def decoded(mime: str) -> str:
@@ -299,6 +300,27 @@ def test_sla_answered_too_late_fails():
 		frappe.flags.current_time = None
 	appeal.reload()
 	assert appeal.agreement_status == "Failed"
+
+
+def test_the_agreement_changed_in_the_desk_reaches_the_next_appeal_and_is_read_from_the_cache():
+	"""ERPNext loads the agreement for every new appeal; it comes from Frappe's document cache (no
+	query of its tables), and a consultant's edit of its response time reaches the next appeal."""
+	first = make_appeal(phone="+79160000124")
+	sla = frappe.get_doc("Service Level Agreement", first.service_level_agreement)
+	hours = (get_datetime(first.response_by) - get_datetime(first.creation)).total_seconds() / 3600
+	with sent() as statements:
+		again = frappe.get_doc("Service Level Agreement", sla.name)
+	assert not [q for q in statements if "Service Level" in q or "Service Day" in q], statements
+	assert again.as_dict() == sla.as_dict() and again is not sla
+	priority = next(row for row in sla.priorities if row.priority == first.priority)
+	priority.response_time += 3600  # an hour more to answer
+	sla.save()
+	second = make_appeal(phone="+79160000125")
+	later = (get_datetime(second.response_by) - get_datetime(second.creation)).total_seconds() / 3600
+	assert later > hours, (hours, later)
+	assert get_datetime(frappe.get_doc("Service Level Agreement", sla.name).modified) == get_datetime(
+		sla.modified
+	)
 
 
 def test_sla_breach_alerts_the_supervisor_once():

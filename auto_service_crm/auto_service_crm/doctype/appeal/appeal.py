@@ -3,7 +3,6 @@
 
 import frappe
 from frappe import _
-from frappe.model.base_document import BaseDocument
 from frappe.model.document import Document
 from frappe.utils import getdate
 
@@ -11,6 +10,7 @@ from auto_service_crm import routing
 from auto_service_crm.clients import get_client_kind
 from auto_service_crm.identification import ad_channel_for, identify
 from auto_service_crm.naming import set_name_apart
+from auto_service_crm.overrides.loading import load_from_values
 from auto_service_crm.overrides.notifications import CachedNotifications
 from auto_service_crm.processing import complete_appeal, set_automatic_category
 from auto_service_crm.rules.work_type_comment import comment_with_work_types
@@ -91,16 +91,7 @@ class Appeal(CachedNotifications, Document):
 		loaded = routing.as_loaded(self.doctype, self.name, bool(self.flags.for_update))
 		if loaded is None:
 			return super().load_from_db()
-		tables = [df.fieldname for df in self._get_table_fields()]
-		children = {fieldname: loaded.pop(fieldname, None) or [] for fieldname in tables}
-		self.flags.ignore_children = True
-		BaseDocument.__init__(self, loaded)
-		self.flags.pop("ignore_children", None)
-		for fieldname, rows in children.items():
-			self.set(fieldname, rows)
-		if hasattr(self, "__setup__"):
-			self.__setup__()
-		return self
+		return load_from_values(self, loaded)
 
 	def autoname(self):
 		set_name_apart(self)  # the series row is not held through the filing (naming.py)
