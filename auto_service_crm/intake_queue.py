@@ -135,8 +135,8 @@ def file_one_thread(thread: str, wait: int) -> list[str] | None:
 		return None
 	filed = []
 	try:
+		frappe.db.rollback()  # a new snapshot, taken under the lock: it sees what was filed before
 		while True:
-			frappe.db.rollback()  # a new snapshot: it sees deliveries committed since
 			name = frappe.db.get_value(
 				"Intake Payload", {"thread": thread, "status": "Received"}, "name", order_by="creation asc"
 			)
@@ -144,7 +144,7 @@ def file_one_thread(thread: str, wait: int) -> list[str] | None:
 				break
 			frappe.flags.asc_thread_held = thread
 			try:
-				status = file_payload(name)
+				status = file_payload(name)  # it ends its transaction: the next look has a new snapshot
 			finally:
 				frappe.flags.asc_thread_held = None
 			if status == "Received":
@@ -365,11 +365,15 @@ def file_waiting_threads() -> list[str]:
 
 
 def waiting_threads() -> list[str]:
-	"""The threads of the oldest waiting deliveries (the index (status, creation): a short range)."""
+	"""The threads of the oldest waiting deliveries (the index (status, creation): a short range)
+	that no other job files: their lock (``lock_name("thread", …)``, made in SQL alike) is free."""
 	frappe.db.rollback()  # a new snapshot: it sees deliveries committed since
 	rows = frappe.db.sql(
 		"""SELECT `thread` FROM `tabIntake Payload` WHERE `status` = 'Received'
-		AND `thread` IS NOT NULL ORDER BY `creation` LIMIT 5"""
+		AND `thread` IS NOT NULL
+		AND IS_FREE_LOCK(CONCAT('asc-thread-', SHA1(CONCAT(%s, ':', `thread`))))
+		ORDER BY `creation` LIMIT 5""",
+		(frappe.local.site,),
 	)
 	return list(dict.fromkeys(row[0] for row in rows))
 

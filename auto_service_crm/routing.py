@@ -11,15 +11,25 @@ While a delivery is filed the Assignment Rules on Appeal step aside (``deferred`
 ``overrides/assignment_rule.py``). A call is not routed at all: an answered call belongs to the
 operator who answered (the call card gives them the appeal and its result task), and a missed
 call is a task of every operator (``telephony/filing.missed_call_task``).
+
+A round robin rule on Appeal takes its turns from a counter in the site's Redis (``next_in_turn``)
+and writes the user given each appeal on its row alone (``note_turn``): Frappe's reads of the
+cached ``last_user`` gave two appeals routed at once to the same operator, and its write reloaded
+and uncached the rule for every appeal.
 """
 
 from contextlib import contextmanager
+
+import redis
 
 import frappe
 from frappe.automation.doctype.assignment_rule.assignment_rule import apply
 from frappe.utils import get_datetime
 
 CALL_CHANNELS = ("Incoming Call", "Missed Call")
+DOCTYPE = "Appeal"
+TURN_KEY = "asc_round_robin_turn"  # the site's Redis: a round robin rule's turns, counted
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 @contextmanager
@@ -82,7 +92,56 @@ def as_loaded(doctype: str, name: str, for_update: bool) -> dict | None:
 
 
 def is_deferred(doctype: str) -> bool:
-	return doctype == "Appeal" and bool(frappe.flags.asc_routing_deferred)
+	return doctype == DOCTYPE and bool(frappe.flags.asc_routing_deferred)
+
+
+def next_in_turn(rule) -> str | None:
+	"""The user whose turn it is in a round robin rule on Appeal: the rule's users in their order,
+	one after another, counted in the site's Redis (``INCR``), so that two routings at once give
+	two users their turns. Counted from the rule's ``last_user`` when Redis holds no count (lost,
+	or the rule saved since); None when Redis is away, and Frappe's own round robin chooses."""
+	users = [row.user for row in rule.users]
+	if not users:
+		return None
+	key = frappe.cache.make_key(f"{TURN_KEY}|{rule.name}")
+	try:
+		existed, turn = frappe.cache.pipeline().exists(key).incr(key).execute()
+		if not existed:
+			last = frappe.db.get_value("Assignment Rule", rule.name, "last_user")
+			turn = (users.index(last) if last in users else -1) + 1
+			frappe.cache.set(key, turn)
+	except REDIS_DOWN:
+		return None
+	rule.flags.asc_turn_counted = True
+	return users[turn % len(users)]
+
+
+def note_turn(rule, user: str) -> bool:
+	"""Write the user given the appeal as the rule's ``last_user``, on its row alone: the rule's
+	document is not loaded again nor dropped from the cache, and its ``modified`` stays (a
+	consultant's open form of it still saves). False when the turn was not counted here (Redis
+	away): Frappe writes it as it does."""
+	if not rule.flags.pop("asc_turn_counted", False):
+		return False
+	table = frappe.qb.DocType("Assignment Rule")
+	frappe.qb.update(table).set(table.last_user, user).where(table.name == rule.name).run()
+	rule.last_user = user
+	return True
+
+
+def forget_turns(rule_name: str) -> None:
+	"""The rule saved: its turns are counted again from the ``last_user`` saved, now and when the
+	transaction ends (a routing meanwhile may have counted from the one before)."""
+
+	def forget():
+		try:
+			frappe.cache.delete(frappe.cache.make_key(f"{TURN_KEY}|{rule_name}"))
+		except REDIS_DOWN:
+			pass
+
+	forget()
+	frappe.db.after_commit.add(forget)
+	frappe.db.after_rollback.add(forget)
 
 
 def route_filed(appeals: list[str], commit: bool = False) -> None:

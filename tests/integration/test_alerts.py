@@ -243,6 +243,39 @@ def test_assignment_rule_routes_new_appeals_among_operators_and_tells_them():
 	)
 
 
+def test_the_round_robin_gives_appeals_routed_at_once_the_next_operators_in_turn():
+	"""Two routings that both choose before either writes the rule get two operators (Frappe's read
+	of the cached ``last_user`` gave both the same one); the turns start after the ``last_user`` a
+	consultant saves; and a routing neither loads the rule again nor changes its ``modified``."""
+	from auto_service_crm.routing import next_in_turn
+
+	operators = [make_user("Auto Service Operator") for _ in range(3)]
+	rule = frappe.get_doc("Assignment Rule", "Appeals to Operators")
+	rule.users = []
+	for user in operators:
+		rule.append("users", {"user": user})
+	rule.disabled = 0
+	rule.last_user = operators[1]
+	rule.save()
+	cached = frappe.get_cached_doc("Assignment Rule", rule.name)
+	assert [next_in_turn(cached), next_in_turn(cached)] == [operators[2], operators[0]]
+	rule.reload()
+	rule.last_user = operators[0]
+	rule.save()
+	modified = frappe.db.get_value("Assignment Rule", rule.name, "modified")
+	first = make_appeal(phone="+79160000126")
+	with sent() as statements:
+		second = make_appeal(phone="+79160000127")
+	assert [
+		frappe.parse_json(frappe.db.get_value("Appeal", appeal.name, "_assign")) for appeal in (first, second)
+	] == [[operators[1]], [operators[2]]]
+	assert frappe.db.get_value("Assignment Rule", rule.name, ["last_user", "modified"]) == (
+		operators[2],
+		modified,
+	)
+	assert not [q for q in statements if q.startswith("SELECT * FROM `tabAssignment Rule")], statements
+
+
 def test_overdue_callback_alerts_each_supervisor_once_in_their_language():
 	supervisor, russian = make_user("Auto Service Manager"), make_user("Auto Service Manager")
 	frappe.db.set_value("User", supervisor, "language", "en")

@@ -437,6 +437,29 @@ def test_a_burst_asks_for_the_jobs_the_roster_lacks_and_they_file_every_delivery
 	)
 
 
+def test_a_thread_another_job_files_is_not_among_the_waiting_threads(web, redis, made):
+	"""A job looks only at the threads whose lock no other job holds (it would fail to take it):
+	the lock's name, made in SQL, is the one a job takes, Cyrillic in the call's id too."""
+	from auto_service_crm.intake_queue import file_one_thread, waiting_threads
+	from auto_service_crm.locks import hold, lock_name, release
+
+	response = call(web, f"bg-{RUN}-занят", "ringing")
+	assert status_of(response) == "received"
+	redis.client().flushall()  # the job asked for: no worker runs it here
+	frappe.db.rollback()
+	payload = response.json()["message"]["payload"]
+	thread = frappe.db.get_value("Intake Payload", payload, "thread")
+	assert "занят" in thread and thread in waiting_threads()
+	lock = lock_name("thread", thread)
+	assert hold(lock, 0)
+	try:
+		assert thread not in waiting_threads()
+	finally:
+		release(lock)
+	assert thread in waiting_threads()
+	assert file_one_thread(thread, wait=0) == [payload], "filed here, as a job files it"
+
+
 def test_a_lost_job_is_made_good_by_the_sweep(web, redis, made):
 	"""The queue's Redis restarted with the job in it: the delivery, kept, is filed by the minute's sweep."""
 	response = call(web, f"bg-{RUN}-lost", "ringing")
