@@ -227,12 +227,13 @@ class Stay:
 	lingered two seconds), when its worker is asked to stop (a warm shutdown waits for the job),
 	and once ``LIFETIME_SHARE`` of its timeout is spent, so that no delivery is cut off in the
 	middle of its filing; the next webhook asks for a new job. Read once a second, in one round
-	trip to the queue's Redis."""
+	trip to the queue's Redis (two while a job waits)."""
 
 	def __init__(self):
 		from rq import get_current_job
 
-		self.idle_seconds = float(frappe.conf.get(LINGER_CONFIG) or LINGER_SECONDS)
+		configured = frappe.conf.get(LINGER_CONFIG)
+		self.idle_seconds = float(LINGER_SECONDS if configured is None else configured)
 		self.began = time.monotonic()
 		self.lifetime = None
 		self.worker_key = self.queue_keys = None
@@ -260,30 +261,32 @@ class Stay:
 		if not self.worker_key:
 			return False
 		try:
-			return self.worker_stopping() or self.others_waited() >= YIELD_SECONDS
+			return self.asked_to_leave()
 		except REDIS_DOWN:
 			return False
 
-	def worker_stopping(self) -> bool:
-		return bool(queue_redis().hget(self.worker_key, "shutdown_requested_date"))
-
-	def others_waited(self) -> float:
-		"""How long the oldest job of the worker's queues has waited, in seconds (0: none waits)."""
+	def asked_to_leave(self) -> bool:
+		"""Its worker is stopping, or the oldest job of the worker's queues has waited
+		``YIELD_SECONDS``."""
 		from rq.job import Job
 		from rq.utils import utcnow, utcparse
 
 		conn = queue_redis()
 		pipe = conn.pipeline(transaction=False)
+		pipe.hget(self.worker_key, "shutdown_requested_date")
 		for key in self.queue_keys:
 			pipe.lindex(key, 0)
-		oldest = [job_id for job_id in pipe.execute() if job_id]
+		stopping, *oldest = pipe.execute()
+		if stopping:
+			return True
+		oldest = [job_id for job_id in oldest if job_id]
 		if not oldest:
-			return 0.0
+			return False
 		pipe = conn.pipeline(transaction=False)
 		for job_id in oldest:
 			pipe.hget(Job.key_for(job_id.decode()), "enqueued_at")
 		times = [utcparse(value.decode()) for value in pipe.execute() if value]
-		return max(((utcnow() - when).total_seconds() for when in times), default=0.0)
+		return any((utcnow() - when).total_seconds() >= YIELD_SECONDS for when in times)
 
 
 def tell_later(todos: list[str]) -> bool:
