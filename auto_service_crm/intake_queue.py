@@ -424,12 +424,15 @@ def enough_filers() -> bool:
 
 def idle(on: bool) -> None:
 	"""A lingering job watching with nothing to do (``linger``), for as long as it waits for a token
-	and a second more, unless renewed."""
+	and a second more, unless renewed. Taken back only by the job that said it (once)."""
+	if not on and not getattr(frappe.local, "asc_said_idle", False):
+		return
 	try:
 		conn, key = queue_redis(), site_key(IDLE_KEY)
 		conn.set(key, 1, ex=int(WAKE_SECONDS) + 1) if on else conn.delete(key)
 	except REDIS_DOWN:
 		pass
+	frappe.local.asc_said_idle = on
 
 
 def wake() -> None:

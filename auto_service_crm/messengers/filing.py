@@ -75,14 +75,15 @@ def file_chat(message: ChatMessage) -> str:
 
 def in_hand_for_communication(communication, appeal) -> None:
 	"""The appeal's document, current in this transaction, for Frappe's hooks of its new
-	Communication, which would load it twice more, and read its owner once: its parent
-	(``frappe.core.utils.get_parent_doc`` reads ``parent_doc``) and, for the comment count of the list, the document cache
+	Communication, which would load it twice more: its parent (``frappe.core.utils.get_parent_doc``
+	reads ``parent_doc``) and, for the comment count of the list, the document cache
 	(``update_comments_in_parent`` reads its route through ``frappe.get_cached_value``). The
-	document is put in the cache as that lookup would put it there after loading it, and leaves it
-	as Frappe does: at the next write of the appeal, or when the transaction of its insert ends."""
+	document is put in this process's copy of the cache (``frappe.local.cache``), where that lookup
+	keeps what it read, not in Redis, where another process would see an appeal not yet committed;
+	it leaves it as Frappe's copy does: at the next write of the appeal, or when the transaction of
+	its insert ends."""
 	communication.parent_doc = appeal
-	communication.reference_owner = appeal.owner  # which Frappe would read from the database
-	frappe.cache.set_value(frappe.get_document_cache_key("Appeal", appeal.name), appeal)
+	frappe.local.cache[frappe.cache.make_key(frappe.get_document_cache_key("Appeal", appeal.name))] = appeal
 
 
 def announce(appeal: str, communication: str, sent_or_received: str) -> None:

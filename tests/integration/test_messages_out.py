@@ -22,6 +22,7 @@ from auto_service_crm.messengers.filing import file_chat
 from auto_service_crm.messengers.outbound import send_reply
 from tests.integration.factories import make_user
 from tests.integration.services import site_session
+from tests.integration.statements import sent
 
 TELEGRAM_TOKEN = "123456:TEST-telegram-token"
 WHATSAPP_TOKEN = "EAAG-test-access-token"
@@ -527,6 +528,21 @@ def test_a_new_client_message_is_announced_to_the_appeals_screen():
 		assert got["namespace"] == frappe.local.site
 	finally:
 		pubsub.close()
+
+
+def test_a_new_chats_message_neither_loads_its_appeal_again_nor_shares_it_uncommitted():
+	"""The Communication of a new chat's first message takes the appeal the filing has in hand: its
+	document is not loaded from the database again, and the appeal, not yet committed, is in this
+	process's copy of the cache only, never in Redis for other processes to read."""
+	message = ChatMessage(
+		platform="Telegram", external_id="111222343:1", conversation_id="111222343", text="Здравствуйте"
+	)
+	with sent() as statements:
+		appeal = file_chat(message)
+	assert not [q for q in statements if q.startswith("SELECT * FROM `tabAppeal`")], statements
+	key = frappe.cache.make_key(frappe.get_document_cache_key("Appeal", appeal))
+	assert frappe.cache.get(key) is None, "not in Redis before its commit"
+	assert frappe.db.exists("Communication", {"message_id": "Telegram:111222343:1", "reference_name": appeal})
 
 
 def test_a_repeated_delivery_announces_nothing():
