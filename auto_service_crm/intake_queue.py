@@ -31,7 +31,7 @@ from rq.queue import Queue
 import frappe
 from frappe.utils import now_datetime
 
-from auto_service_crm import recurring_reads
+from auto_service_crm import realtime, recurring_reads
 from auto_service_crm.locks import hold, hold_for_transaction, lock_name, release
 
 ATTEMPTS = 3  # transient failures of one payload before it stays Failed
@@ -532,7 +532,9 @@ def file_payload(name: str) -> str:
 			log.db_set("status", "Received", update_modified=False)  # the next attempt
 		elif log.status == "Failed" and log.flags.transient:
 			api.report_failure(log)
+		events = realtime.held()
 		frappe.db.commit()
+		realtime.publish(events)
 		routing.tell(assigned, committed=True)
 		return log.status
 	frappe.db.rollback()

@@ -437,6 +437,38 @@ def test_a_burst_asks_for_the_jobs_the_roster_lacks_and_they_file_every_delivery
 	)
 
 
+def test_a_filings_realtime_events_reach_the_desk_in_frappes_order_and_form(web, redis, made, rule):
+	"""A filing job publishes the events of its committed filing itself, in one round trip: the
+	same messages Frappe publishes (the appeal's, its Communication's and ToDo's, the app's message
+	event), on the channel Frappe's socket.io server reads, in the order they were kept."""
+	import json
+
+	pubsub = redis.client().pubsub(ignore_subscribe_messages=True)
+	pubsub.subscribe("events")
+	chat = 8_200_000_000 + int(RUN, 16) % 10**6
+	try:
+		with workers(1, redis.url):
+			assert status_of(telegram(web, chat, 1, "Добрый день")) == "received"
+			settled(made.since)
+		events, deadline = [], time.time() + 5
+		while time.time() < deadline:
+			message = pubsub.get_message(timeout=0.5)
+			if message:
+				events.append(json.loads(message["data"]))
+	finally:
+		pubsub.close()
+	[appeal] = frappe.get_all("Appeal", filters={"conversation_id": str(chat)}, pluck="name")
+	said = [(e["event"], (e["message"] or {}).get("doctype"), e["room"]) for e in events]
+	assert all(e["namespace"] == frappe.local.site for e in events)
+	assert ("doc_update", "Appeal", f"doc:Appeal/{appeal}") in said
+	assert ("list_update", "Communication", "doctype:Communication") in said
+	mine = [s for s in said if s[0] == "auto_service_crm_appeal_message"]
+	assert mine == [("auto_service_crm_appeal_message", None, f"doc:Appeal/{appeal}")], said
+	assert said.index(("doc_update", "Appeal", f"doc:Appeal/{appeal}")) < said.index(
+		("list_update", "ToDo", "doctype:ToDo")
+	), "in the order the filing kept them"
+
+
 def test_a_thread_another_job_files_is_not_among_the_waiting_threads(web, redis, made):
 	"""A job looks only at the threads whose lock no other job holds (it would fail to take it):
 	the lock's name, made in SQL, is the one a job takes, Cyrillic in the call's id too."""
