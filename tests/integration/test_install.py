@@ -173,8 +173,9 @@ def test_the_sla_is_made_when_erpnexts_setup_wizard_completes():
 	"""Installed before the wizard (no Issue Priorities yet), the app gets its SLA from the wizard.
 
 	ERPNext commits when it inserts an SLA (it updates the document's custom fields, which alters the
-	table): this test leaves the SLA made again, as the site had it."""
-	from auto_service_crm.setup.install import make_service_level_agreement
+	table): this test leaves the SLA made again, as the site had it. With it comes the index of the
+	SLA reports, which covers its fields."""
+	from auto_service_crm.setup.install import add_appeal_report_indexes, make_service_level_agreement
 
 	hook = "auto_service_crm.setup.install.after_setup_wizard"
 	assert hook in frappe.get_hooks("setup_wizard_complete")
@@ -182,10 +183,15 @@ def test_the_sla_is_made_when_erpnexts_setup_wizard_completes():
 		for name in frappe.get_all("Service Level Agreement", {"document_type": "Appeal"}, pluck="name"):
 			frappe.delete_doc("Service Level Agreement", name, force=True, ignore_permissions=True)
 		assert not frappe.db.exists("Service Level Agreement", {"document_type": "Appeal"})
+		frappe.db.sql_ddl("ALTER TABLE `tabAppeal` DROP INDEX `sla_period`")  # as on a site new to it
 		frappe.get_attr(hook)({"company_name": "Wind Power LLC"})
 		sla = frappe.get_doc("Service Level Agreement", {"document_type": "Appeal"})
 		assert (sla.enabled, sla.default_service_level_agreement) == (1, 1)
+		assert frappe.db.sql("SHOW INDEX FROM `tabAppeal` WHERE `Key_name` = 'sla_period'"), (
+			"the SLA reports' index, made once the SLA has added its fields"
+		)
 	finally:
 		frappe.db.rollback()
 		make_service_level_agreement()
+		add_appeal_report_indexes()
 		frappe.db.commit()
