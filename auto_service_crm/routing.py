@@ -20,16 +20,15 @@ and uncached the rule for every appeal.
 
 from contextlib import contextmanager
 
-import redis
-
 import frappe
 from frappe.automation.doctype.assignment_rule.assignment_rule import apply
 from frappe.utils import get_datetime
 
+from auto_service_crm.intake_queue import REDIS_DOWN
+
 CALL_CHANNELS = ("Incoming Call", "Missed Call")
 DOCTYPE = "Appeal"
 TURN_KEY = "asc_round_robin_turn"  # the site's Redis: a round robin rule's turns, counted
-REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 @contextmanager
@@ -103,7 +102,7 @@ def next_in_turn(rule) -> str | None:
 	users = [row.user for row in rule.users]
 	if not users:
 		return None
-	key = frappe.cache.make_key(f"{TURN_KEY}|{rule.name}")
+	key = turn_key(rule.name)
 	try:
 		existed, turn = frappe.cache.pipeline().exists(key).incr(key).execute()
 		if not existed:
@@ -114,6 +113,11 @@ def next_in_turn(rule) -> str | None:
 		return None
 	rule.flags.asc_turn_counted = True
 	return users[turn % len(users)]
+
+
+def turn_key(rule_name: str) -> bytes:
+	"""The key of the rule's count of turns in the site's Redis."""
+	return frappe.cache.make_key(f"{TURN_KEY}|{rule_name}")
 
 
 def note_turn(rule, user: str) -> bool:
@@ -135,7 +139,7 @@ def forget_turns(rule_name: str) -> None:
 
 	def forget():
 		try:
-			frappe.cache.delete(frappe.cache.make_key(f"{TURN_KEY}|{rule_name}"))
+			frappe.cache.delete(turn_key(rule_name))
 		except REDIS_DOWN:
 			pass
 

@@ -54,14 +54,10 @@ def filing_jobs_linger_briefly(site):
 	"""The tests' burst workers (`bench worker --burst`) end when their last job does: a filing job
 	lingers two seconds without a delivery here, not the minute it stays on a site (the tests of
 	lingering set their own)."""
-	from frappe.installer import update_site_config
+	from tests.integration.services import lingering
 
-	from auto_service_crm.intake_queue import LINGER_CONFIG
-
-	before = frappe.conf.get(LINGER_CONFIG)
-	update_site_config(LINGER_CONFIG, 2)
-	yield
-	update_site_config(LINGER_CONFIG, before if before is not None else "None")
+	with lingering(2):
+		yield
 
 
 def make_outgoing_email_account():

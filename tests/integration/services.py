@@ -196,6 +196,22 @@ class Worker(Server):
 
 
 @contextmanager
+def lingering(seconds: float):
+	"""A filing job lingers this long without a delivery (the site's config, read by each job)."""
+	import frappe
+	from frappe.installer import update_site_config
+
+	from auto_service_crm.intake_queue import LINGER_CONFIG
+
+	before = frappe.conf.get(LINGER_CONFIG)
+	update_site_config(LINGER_CONFIG, seconds)
+	try:
+		yield
+	finally:
+		update_site_config(LINGER_CONFIG, before if before is not None else "None")
+
+
+@contextmanager
 def site_secrets(secrets: dict):
 	"""Auto Service Settings' secrets set (committed: the servers read them) and put back after."""
 	import frappe

@@ -10,18 +10,17 @@ a form or a chat through the consultant's Assignment Rule, a call by the operato
 import threading
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 
 import pytest
 
 import frappe
 
-from auto_service_crm.intake_queue import LINGER_CONFIG
 from tests.integration.factories import make_user
 from tests.integration.services import (
 	Gunicorn,
 	ThrowawayRedis,
 	enqueue_job,
+	lingering,
 	run_worker,
 	site_secrets,
 	site_session,
@@ -336,19 +335,6 @@ def test_a_lingering_job_with_nothing_to_do_is_woken_by_the_next_delivery(web, r
 		assert frappe.db.exists("Appeal", {"call_log": f"bg-{RUN}-wake-2"})
 		wake = next(iter(client.keys("asc_intake_wake|*")), None)
 		assert wake is None or client.llen(wake) == 0, "the token taken by the job it woke"
-
-
-@contextmanager
-def lingering(seconds: float):
-	"""A filing job lingers this long without a delivery (the site's config, read by each job)."""
-	from frappe.installer import update_site_config
-
-	before = frappe.conf.get(LINGER_CONFIG)
-	update_site_config(LINGER_CONFIG, seconds)
-	try:
-		yield
-	finally:
-		update_site_config(LINGER_CONFIG, before if before is not None else "None")
 
 
 def filing_job_left(client) -> bool:
